@@ -1,0 +1,239 @@
+"""The Document: the text a reader of the page would see, mapped back to exact source offsets.
+
+Readers build a Document with a DocumentBuilder; the engine reads ``text`` and asks the
+Document where a span of it came from (``source_range``) and at which line and column that is
+(``position``). Offsets are in characters of the decoded source string.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+BLOCK_BREAK = "\n\n"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of document text copied from, or standing for, a run of source text.
+
+    When ``text_len == source_len`` the run is an exact copy and maps character by character;
+    otherwise (an entity, a collapsed whitespace run) the whole run maps to the whole source run.
+    """
+
+    text_start: int
+    text_len: int
+    source_start: int
+    source_len: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of text that ends sentences: a paragraph, heading, list item, title, alt text.
+
+    ``lead`` is the text range of the sentence that introduces a list ("Avoid clinics that
+    offer:"), so list items can inherit its context.
+    """
+
+    start: int
+    end: int
+    kind: str
+    region: str = "main"
+    lead: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A source comment (HTML or Markdown), kept for inline suppressions."""
+
+    source_start: int
+    source_end: int
+    text: str
+
+
+@dataclass
+class Document:
+    """Extracted text plus everything needed to point back at the source."""
+
+    path: str
+    kind: str
+    source: str
+    text: str
+    segments: list[Segment]
+    blocks: list[Block]
+    comments: list[Comment] = field(default_factory=list)
+    _seg_starts: list[int] = field(default_factory=list, repr=False)
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._seg_starts = [s.text_start for s in self.segments]
+        self._line_starts = line_starts(self.source)
+
+    def source_offset(self, text_offset: int, *, end: bool = False) -> int:
+        """Source offset of a text offset; ``end=True`` maps an exclusive end position."""
+        probe = text_offset - 1 if end else text_offset
+        i = bisect_right(self._seg_starts, probe) - 1
+        if i < 0:
+            return self.segments[0].source_start if self.segments else 0
+        seg = self.segments[i]
+        inside = probe - seg.text_start
+        if inside >= seg.text_len:  # in text the reader inserted (block breaks): no source
+            return seg.source_start + seg.source_len
+        if seg.text_len == seg.source_len:
+            return seg.source_start + inside + (1 if end else 0)
+        return seg.source_start + (seg.source_len if end else 0)
+
+    def source_range(self, start: int, end: int) -> tuple[int, int]:
+        """Source range of the text range ``[start, end)``."""
+        s = self.source_offset(start)
+        e = self.source_offset(end, end=True) if end > start else s
+        return s, max(s, e)
+
+    def position(self, source_offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a source offset, columns counted in characters."""
+        i = bisect_right(self._line_starts, source_offset) - 1
+        return i + 1, source_offset - self._line_starts[i] + 1
+
+    def source_line(self, line: int) -> str:
+        """The source line ``line`` (1-based) without its line ending."""
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.source)
+        return self.source[start:end].rstrip("\r\n")
+
+    def line_offset(self, line: int) -> int:
+        """Source offset where 1-based ``line`` starts."""
+        return self._line_starts[min(line, len(self._line_starts)) - 1]
+
+    def block_at(self, text_offset: int) -> Block | None:
+        """The block containing a text offset."""
+        lo, hi = 0, len(self.blocks)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.blocks[mid].end <= text_offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(self.blocks) and self.blocks[lo].start <= text_offset:
+            return self.blocks[lo]
+        return None
+
+
+def line_starts(source: str) -> list[int]:
+    """Offsets where each line starts; CRLF, LF and lone CR all end a line."""
+    starts = [0]
+    i, n = 0, len(source)
+    find = source.find
+    while True:
+        j = find("\n", i)
+        k = find("\r", i, j if j >= 0 else n)
+        if k >= 0:  # a CR before the next LF
+            if k + 1 < n and source[k + 1] == "\n":
+                starts.append(k + 2)
+                i = k + 2
+            else:
+                starts.append(k + 1)
+                i = k + 1
+            continue
+        if j < 0:
+            return starts
+        starts.append(j + 1)
+        i = j + 1
+
+
+class DocumentBuilder:
+    """Collects text runs with their source offsets; collapses whitespace like a browser.
+
+    Readers call ``add`` for text copied from the source (and ``add_mapped`` for text that
+    stands for different source characters, like ``&amp;``), ``end_block`` after every
+    block element, and ``comment`` for comments. Whitespace runs become one space mapped to
+    the whole run; whitespace at the start or end of a block is dropped.
+    """
+
+    def __init__(self, path: str, kind: str, source: str) -> None:
+        self.path, self.kind, self.source = path, kind, source
+        self._parts: list[str] = []
+        self._len = 0
+        self._segments: list[Segment] = []
+        self._blocks: list[Block] = []
+        self._comments: list[Comment] = []
+        self._block_start = 0
+        self._pending_space: tuple[int, int] | None = None  # source range of a whitespace run
+        self._lead: tuple[int, int] | None = None
+
+    def _emit(self, text: str, source_start: int, source_len: int) -> None:
+        self._parts.append(text)
+        self._segments.append(Segment(self._len, len(text), source_start, source_len))
+        self._len += len(text)
+
+    def _flush_space(self) -> None:
+        if self._pending_space is not None:
+            if self._len > self._block_start:
+                start, end = self._pending_space
+                self._emit(" ", start, end - start)
+            self._pending_space = None
+
+    def space(self, source_start: int, source_end: int) -> None:
+        """Record whitespace (or an inline break) between words at this source range."""
+        if self._pending_space is None:
+            self._pending_space = (source_start, source_end)
+        else:
+            self._pending_space = (self._pending_space[0], max(source_end, self._pending_space[1]))
+
+    def add(self, text: str, source_start: int) -> None:
+        """Add text copied verbatim from ``source[source_start:source_start+len(text)]``."""
+        i, n = 0, len(text)
+        while i < n:
+            if text[i].isspace():
+                j = i + 1
+                while j < n and text[j].isspace():
+                    j += 1
+                self.space(source_start + i, source_start + j)
+                i = j
+                continue
+            j = i + 1
+            while j < n and not text[j].isspace():
+                j += 1
+            self._flush_space()
+            self._emit(text[i:j], source_start + i, j - i)
+            i = j
+
+    def add_mapped(self, text: str, source_start: int, source_end: int) -> None:
+        """Add text that stands for ``source[source_start:source_end]`` as a whole."""
+        if not text:
+            return
+        if text.isspace():
+            self.space(source_start, source_end)
+            return
+        self._flush_space()
+        self._emit(text, source_start, source_end - source_start)
+
+    def end_block(self, kind: str = "paragraph", region: str = "main") -> Block | None:
+        """Close the current block; returns it, or None when it held no text.
+
+        A list item gets as ``lead`` the nearest preceding non-item block that ends with a
+        colon ("Avoid clinics that offer:"); any other block ends the list's lead.
+        """
+        self._pending_space = None
+        if self._len == self._block_start:
+            return None
+        lead = self._lead if kind == "list_item" else None
+        block = Block(self._block_start, self._len, kind, region, lead)
+        if kind != "list_item":
+            self._lead = (block.start, block.end) if self._parts[-1].endswith(":") else None
+        self._blocks.append(block)
+        end_source = self._segments[-1].source_start + self._segments[-1].source_len
+        self._parts.append(BLOCK_BREAK)
+        self._segments.append(Segment(self._len, len(BLOCK_BREAK), end_source, 0))
+        self._len += len(BLOCK_BREAK)
+        self._block_start = self._len
+        return block
+
+    def comment(self, source_start: int, source_end: int, text: str) -> None:
+        """Record a source comment (for inline suppressions)."""
+        self._comments.append(Comment(source_start, source_end, text))
+
+    def build(self) -> Document:
+        """Finish the last block and return the Document."""
+        self.end_block()
+        return Document(self.path, self.kind, self.source, "".join(self._parts),
+                        self._segments, self._blocks, self._comments)
