@@ -62,6 +62,7 @@ class Document:
     segments: list[Segment]
     blocks: list[Block]
     comments: list[Comment] = field(default_factory=list)
+    encoding_note: str | None = None  # set by the loader when it fell back from UTF-8
     _seg_starts: list[int] = field(default_factory=list, repr=False)
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
@@ -101,8 +102,10 @@ class Document:
         return self.source[start:end].rstrip("\r\n")
 
     def line_offset(self, line: int) -> int:
-        """Source offset where 1-based ``line`` starts."""
-        return self._line_starts[min(line, len(self._line_starts)) - 1]
+        """Source offset where 1-based ``line`` starts (the source's end past the last line)."""
+        if line > len(self._line_starts):
+            return len(self.source)
+        return self._line_starts[line - 1]
 
     def block_at(self, text_offset: int) -> Block | None:
         """The block containing a text offset."""

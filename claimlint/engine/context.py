@@ -1,0 +1,169 @@
+"""Claim-aware context: is a match negated, hedged, warned against, or asked?
+
+Each check looks at the tokens of the sentence around a match, with its own scope:
+negation reaches to the nearest clause boundary, a hedge covers its clause, a warning or an
+attribution to other clinics covers the sentence (and a list's lead-in sentence), and a
+question is a whole sentence asked with an interrogative opening.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
+
+# Verb negators reach back through their clause; determiner negators ("no guarantee",
+# "no clinic can guarantee") only cover the few words of their noun phrase.
+VERB_NEGATORS = {"not", "n't", "never", "cannot", "unable", "nt"}
+DET_NEGATORS = {"no", "none", "nothing", "nobody", "neither", "nor", "without"}
+NEGATORS = VERB_NEGATORS | DET_NEGATORS
+DET_SCOPE = 4
+VERB_SCOPE = 7
+NEW_SUBJECT = {"we", "you", "they", "it", "our", "your", "their", "the", "this", "these",
+               "results", "patients", "i", "he", "she", "most", "many"}
+NOT_NEGATING_NEXT = {"only", "just", "merely", "doubt", "wonder", "matter", "longer", "less",
+                     "more"}
+AUXILIARIES = {"be", "can", "will", "would", "should", "do", "have", "could", "may", "might",
+               "must", "shall", "always", "ever", "necessarily", "truly", "actually"}
+CONTRAST = {"but", "however", "although", "though", "yet", "whereas", "while", "unlike",
+            "except", "instead"}
+CLAUSE_PUNCT = {",", ";", ":", "—", "–", "(", ")", "--"}
+HEDGE_WORDS = {"may", "might", "could", "possibly", "potentially", "potential", "perhaps",
+               "typically", "usually", "often", "sometimes", "likely", "unlikely", "hope",
+               "aim", "vary", "individual", "generally", "frequently", "occasionally"}
+HEDGE_PHRASES = re.compile(
+    r"\b(?:some|many|most|several|certain|a few|few) (?:patients|people|clients|individuals|cases)\b"
+    r"|\bin (?:some|many|most|certain) cases\b|\bresults (?:may )?vary\b"
+    r"|\bdesigned to\b|\bintended to\b|\bresearch (?:suggests|is ongoing)\b"
+    r"|\bnot (?:always|everyone|every patient|for everyone)\b|\bno two\b",
+    re.IGNORECASE,
+)
+WARN_PHRASES = re.compile(
+    r"\b(?:beware|wary|cautious|careful|caution|skeptical|sceptical|suspicious|"
+    r"warns?|warned|warning|warnings|red flags?|watch out|steer clear|"
+    r"too good to be true|scams?|fraud(?:ulent)?|unscrupulous|predatory|illegitimate|"
+    r"dubious|rogue)\b"
+    r"|\bavoid(?:ing|s)? (?:any |all |the )?(?:clinics?|providers?|compan(?:y|ies)|claims?|"
+    r"promises?|practitioners?|businesses|anyone|those|offers?|ads?|advertis\w+|marketing|"
+    r"websites?|sellers?|centers?|centres?|doctors?|unproven)"
+    r"|\b(?:misleading|deceptive|false|unproven|unsupported|unsubstantiated|exaggerated|"
+    r"unrealistic|bogus|fake|illegal) (?:\w+ )?(?:claims?|promises?|marketing|advertising|"
+    r"ads?|statements?|language|assurances?)\b"
+    r"|\b(?:some|other|many|certain|unregulated|overseas|offshore|these|those|such|any) "
+    r"(?:\w+ )?(?:clinics|providers|companies|businesses|websites|practitioners|sellers|"
+    r"marketers|centers|centres|ads|advertisements|doctors)\b"
+    r"|\b(?:clinics|providers|companies|businesses|websites|practitioners|sellers|marketers|"
+    r"ads|advertisements) (?:that|who|which|claiming|promising|offering|advertising|touting|"
+    r"selling|marketing|making|using|say|claim|promise)\b"
+    r"|\b(?:a|any) (?:clinic|provider|company|website|practitioner|seller|doctor) "
+    r"(?:that|who|which|claiming|promising|offering|advertising|touting)\b"
+    r"|\b(?:claims?|promises?|phrases?|words|language|terms) (?:like|such as|of|that)\b"
+    r"|\b(?:fda|ftc|isscr|regulators?|the agency) (?:has |have )?(?:warn|caution|says?|"
+    r"states?|advises?|notes?|reminds?|cited|cites|found)\w*",
+    re.IGNORECASE,
+)
+INTERROGATIVES = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will",
+                  "would", "should", "shall", "may", "might", "what", "how", "when", "where",
+                  "who", "which", "whom", "whose", "has", "have", "had", "am", "isn't",
+                  "aren't", "doesn't", "don't", "won't", "can't"}
+RHETORICAL = re.compile(r"^(?:did|do) you (?:know|hear)\b|^(?:are|is) you\w* (?:ready|tired)",
+                        re.IGNORECASE)
+
+
+def _clause_bounds(sent: Span, start: int, end: int, *, commas: bool) -> tuple[int, int]:
+    """Token range of the clause around ``[start, end)`` (absolute token indices)."""
+    lo = start
+    while lo > sent.start:
+        tok = sent.doc[lo - 1]
+        if tok.lower_ in CONTRAST or tok.text == ";" or (commas and tok.text in CLAUSE_PUNCT):
+            break
+        lo -= 1
+    hi = end
+    while hi < sent.end:
+        tok = sent.doc[hi]
+        if tok.lower_ in CONTRAST or tok.text == ";" or (commas and tok.text in CLAUSE_PUNCT):
+            break
+        hi += 1
+    return lo, hi
+
+
+def is_negator(doc, i: int) -> bool:  # noqa: ANN001
+    tok = doc[i]
+    if tok.lower_ not in NEGATORS:
+        return False
+    nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+    return nxt not in NOT_NEGATING_NEXT
+
+
+def _reaches(doc, i: int, start: int) -> bool:  # noqa: ANN001
+    """Whether the negator at token ``i`` scopes over a match starting at ``start``."""
+    between = doc[i + 1:start]
+    if doc[i].lower_ in DET_NEGATORS:
+        return len(between) <= DET_SCOPE and not any(
+            t.lower_ in ("and", "or") or t.is_punct for t in between)
+    if len(between) > VERB_SCOPE:
+        return False
+    return not any(t.lower_ in ("and", "or") and t.i + 1 < len(doc)
+                   and doc[t.i + 1].lower_ in NEW_SUBJECT for t in between)
+
+
+def negated(sent: Span, start: int, end: int) -> bool:
+    """A negator scoping over the match from before it in its clause, or one just after it
+    ("results are not guaranteed", "guaranteed results are not something we offer").
+    Two negators cancel out ("not without risk")."""
+    doc = sent.doc
+    lo, hi = _clause_bounds(sent, start, end, commas=True)
+    count = sum(1 for i in range(lo, start) if is_negator(doc, i) and _reaches(doc, i, start))
+    j = end
+    while j < hi and j < end + 4 and doc[j].lemma_ in AUXILIARIES:
+        j += 1
+    if j < hi and j > end and doc[j].lower_ in VERB_NEGATORS:
+        count += 1
+    return count % 2 == 1 or count >= 2 and _match_negative(doc, start, end)
+
+
+def _match_negative(doc, start: int, end: int) -> bool:  # noqa: ANN001
+    return any(is_negator(doc, i) for i in range(start, end))
+
+
+def hedged(sent: Span, start: int, end: int) -> bool:
+    """A hedge ("may", "some patients", "results vary") in the match's clause."""
+    lo, hi = _clause_bounds(sent, start, end, commas=False)
+    doc = sent.doc
+    if any(doc[i].lower_ in HEDGE_WORDS or doc[i].lemma_ in HEDGE_WORDS for i in range(lo, hi)):
+        return True
+    return bool(HEDGE_PHRASES.search(doc[lo:hi].text))
+
+
+def warned(sent: Span, lead: str = "") -> bool:
+    """The sentence (or the list's lead-in) warns against the claim or attributes it to
+    other clinics: "avoid clinics that promise...", "beware of claims like..."."""
+    return bool(WARN_PHRASES.search(sent.text) or (lead and WARN_PHRASES.search(lead)))
+
+
+def question(sent: Span) -> bool:
+    """A real question: ends with "?" and opens with an auxiliary or wh-word; rhetorical
+    openers ("Did you know...?", "Want guaranteed results?") stay claims."""
+    text = sent.text.rstrip(" \"'”’)")
+    if not text.endswith("?"):
+        return False
+    first = next((t for t in sent if not t.is_punct and not t.is_space), None)
+    if first is None or first.lower_ not in INTERROGATIVES:
+        return False
+    return not RHETORICAL.search(text)
+
+
+def contexts(sent: Span, start: int, end: int, lead: str = "") -> set[str]:
+    """Every context that applies to the match ``[start, end)`` in ``sent``."""
+    found = set()
+    if negated(sent, start, end):
+        found.add("negated")
+    if hedged(sent, start, end):
+        found.add("hedged")
+    if warned(sent, lead):
+        found.add("warned")
+    if question(sent):
+        found.add("question")
+    return found

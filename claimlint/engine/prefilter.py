@@ -1,0 +1,140 @@
+"""The fast path: find candidate sentences without spaCy.
+
+Every pattern has at least one *anchor*, a literal string that any text it matches must
+contain (a token of a phrase, every surface form of a lemma, a required literal of a
+regex). One case-insensitive regex over all anchors finds the hits; only the sentences
+around hits go through spaCy. Anchors are substrings, so no match the rules would make is
+lost; a pattern with no anchor makes the engine look at every sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+try:  # Python 3.11+
+    import re._constants as sre_constants
+    import re._parser as sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+MIN_ANCHOR = 2
+
+
+def trie_regex(words: set[str]) -> str:
+    """A regex alternation of ``words`` factored as a trie (much faster than a flat list)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        if len(branches) == 1 and not end:
+            return branches[0]
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if end else body
+
+    return emit(trie)
+
+
+def regex_anchors(pattern: str) -> set[str] | None:
+    """Literal strings one of which every match of ``pattern`` contains, or None.
+
+    Uses the standard library's regex parser; patterns it cannot parse (``regex``-only
+    syntax) get no anchors and are run on every sentence.
+    """
+    try:
+        parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError):
+        return None
+    anchors = _seq_anchors(list(parsed))
+    if not anchors or any(len(a) < MIN_ANCHOR for a in anchors):
+        return None
+    return {a.lower() for a in anchors}
+
+
+def _seq_anchors(items: list) -> set[str] | None:
+    """Best anchor set of a sequence: the longest literal run, or a required group."""
+    best: set[str] | None = None
+    run = ""
+
+    def consider(candidate: set[str] | None) -> None:
+        nonlocal best
+        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            run += chr(av)
+            continue
+        consider({run} if run else None)
+        run = ""
+        if op is sre_constants.SUBPATTERN:
+            consider(_seq_anchors(list(av[-1])))
+        elif op is sre_constants.BRANCH:
+            alts = [_seq_anchors(list(b)) for b in av[1]]
+            if all(alts):
+                consider(set().union(*alts))
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            consider(_seq_anchors(list(av[2])))
+        elif op is sre_constants.IN and _single_letter(av):
+            run = _single_letter(av)
+    consider({run} if run else None)
+    return best
+
+
+def _single_letter(av: list) -> str:
+    """A character class like ``[Ss]`` that is one letter ignoring case."""
+    chars = {chr(v).lower() for op, v in av if op is sre_constants.LITERAL}
+    if len(chars) == 1 and all(op is sre_constants.LITERAL for op, _ in av):
+        return chars.pop()
+    return ""
+
+
+class Prefilter:
+    """Finds anchor hits in document text and maps each hit to the anchors it matched."""
+
+    def __init__(self, anchors: set[str]) -> None:
+        self.anchors = {a.lower() for a in anchors if a}
+        body = trie_regex(self.anchors) if self.anchors else r"(?!x)x"
+        self.regex = re.compile(body, re.IGNORECASE)
+
+    def hits(self, text: str) -> list[tuple[int, str]]:
+        """(offset, matched anchor, lower case) for every hit; overlapping anchors are
+        found because the trie prefers the longest and shorter ones are prefixes of it."""
+        return [(m.start(), m.group().lower()) for m in self.regex.finditer(text)]
+
+
+class SentenceWindows:
+    """Splits a block into windows at points where spaCy's sentencizer certainly splits.
+
+    A split needs a lower-case word of three or more letters (not a tokenizer exception
+    such as "etc.") ending in ``.``, ``!`` or ``?``, closing quotes, whitespace, then a
+    capital, digit or opening quote: spaCy always ends a sentence there, so every spaCy
+    sentence lies inside one window and windows without hits can be skipped.
+    """
+
+    def __init__(self, exception_words: set[str]) -> None:
+        self.exceptions = {w.lower() for w in exception_words}
+        self.regex = re.compile(
+            r"(?<![^\W\d_])([^\W\d_]{3,})[.!?]+[\"'”’)\]]*\s+(?=[\"“‘(\[]?[^\W_a-z])"
+        )
+
+    def split(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        windows, cur = [], start
+        for m in self.regex.finditer(text, start, end):
+            word = m.group(1)
+            if not word.islower() or word in self.exceptions:
+                continue
+            if m.end() > cur:
+                windows.append((cur, m.end()))
+                cur = m.end()
+        if cur < end:
+            windows.append((cur, end))
+        return windows

@@ -1,0 +1,148 @@
+"""The one code path from source to findings, shared by ``check``, the API and crawls:
+read -> Document -> engine -> findings -> filters (severity, selection, suppressions)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from claimlint.config import Config
+from claimlint.decoding import DecodeError, decode
+from claimlint.document import Document
+from claimlint.engine.core import Engine, EngineFinding
+from claimlint.findings import Finding, sort_key
+from claimlint.rulepack import load_rules
+from claimlint.suppressions import apply_suppressions, selector_matches
+
+KIND_BY_SUFFIX = {
+    ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", ".mkd": "markdown",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+}
+KINDS = ("text", "markdown", "html")
+
+
+class InputError(Exception):
+    """A source we could not read; the run reports it and goes on with the others."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+
+def kind_for(path: str) -> str:
+    """The reader for a file name: markdown, html, or plain text."""
+    return KIND_BY_SUFFIX.get(Path(path).suffix.lower(), "text")
+
+
+def read_document(source: str, kind: str, path: str) -> Document:
+    """Run the reader for ``kind`` over decoded source text."""
+    if kind == "markdown":
+        from claimlint.readers.markdown import read_markdown
+
+        return read_markdown(source, path)
+    if kind == "html":
+        from claimlint.readers.html import read_html
+
+        return read_html(source, path)
+    if kind == "text":
+        from claimlint.readers.text import read_text
+
+        return read_text(source, path)
+    raise ValueError(f"unknown kind {kind!r} (use {', '.join(KINDS)})")
+
+
+@lru_cache(maxsize=4)
+def get_engine(rule_dirs: tuple[str, ...] = (), disclosure_terms: tuple[str, ...] = ()) -> Engine:
+    """The compiled engine for a rule pack, built once per process."""
+    pack = load_rules([Path(d) for d in rule_dirs])
+    return Engine(pack, extra_terms={"disclosure-terms": list(disclosure_terms)})
+
+
+class Linter:
+    """Lints documents with one config; holds the compiled engine."""
+
+    def __init__(self, config: Config | None = None, *, select: list[str] | None = None,
+                 ignore: list[str] | None = None) -> None:
+        self.config = config or Config()
+        self.select = list(select or []) or list(self.config.select)
+        self.ignore = list(self.config.ignore) + list(ignore or [])
+        self.engine = get_engine(tuple(str(d) for d in self.config.rule_dirs()),
+                                 tuple(self.config.disclosure_terms))
+
+    def lint_documents(self, docs: list[Document]) -> list[list[Finding]]:
+        """Findings per document, batching spaCy work across documents."""
+        results = self.engine.run_many(docs)
+        return [self._finish(doc, found) for doc, found in zip(docs, results, strict=True)]
+
+    def lint_document(self, doc: Document) -> list[Finding]:
+        return self.lint_documents([doc])[0]
+
+    def lint_source(self, source: str, kind: str = "text", path: str = "<text>") -> list[Finding]:
+        return self.lint_document(read_document(source, kind, path))
+
+    def load(self, data: bytes, path: str, kind: str | None = None) -> Document:
+        """Bytes to Document, refusing what is not text (raises InputError)."""
+        kind = kind or kind_for(path)
+        if len(data) > self.config.max_file_size:
+            raise InputError(path, f"file too large ({len(data) / 1e6:.1f} MB > limit of "
+                                   f"{self.config.max_file_size / 1e6:.1f} MB; raise max-file-size)")
+        try:
+            decoded = decode(data, encoding=self.config.encoding, html=kind == "html")
+        except DecodeError as exc:
+            raise InputError(path, str(exc)) from exc
+        doc = read_document(decoded.text, kind, path)
+        doc.encoding_note = decoded.note
+        return doc
+
+    def _finish(self, doc: Document, found: list[EngineFinding]) -> list[Finding]:
+        findings = []
+        for ef in found:
+            rule = ef.rule
+            severity = self.config.severity.get(rule.id) or self.config.severity.get(
+                rule.category) or rule.severity
+            if severity == "off" or not self._selected(rule.id, rule.category):
+                continue
+            findings.append(to_finding(doc, ef, severity))
+        findings = apply_suppressions(doc, findings)
+        findings = [f for f in findings if f.rule.startswith("SUPPRESSION.")
+                    or self._selected(f.rule, f.category)]
+        findings.sort(key=sort_key)
+        return findings
+
+    def _selected(self, rule_id: str, category: str) -> bool:
+        if self.select and not any(selector_matches(s, rule_id, category) for s in self.select):
+            return False
+        return not any(selector_matches(s, rule_id, category) for s in self.ignore)
+
+
+def to_finding(doc: Document, ef: EngineFinding, severity: str) -> Finding:
+    """Position an engine finding in the source."""
+    start, end = doc.source_range(ef.start, ef.end)
+    line, column = doc.position(start)
+    end_line, end_column = doc.position(end)
+    block = doc.block_at(ef.start)
+    rule = ef.rule
+    return Finding(
+        path=doc.path, rule=rule.id, category=rule.category, severity=severity,
+        message=rule.message, line=line, column=column, end_line=end_line,
+        end_column=end_column, text=doc.text[ef.start:ef.end], suggestion=rule.suggestion,
+        sentence=doc.text[ef.sent_start:ef.sent_end].strip(), start=start, end=end,
+        region=block.region if block else "main", why=rule.why, extra=dict(ef.extra),
+    )
+
+
+def lint_text(text: str, *, kind: str = "text", path: str = "<text>",
+              config: Config | None = None) -> list[Finding]:
+    """Lint a string of text, Markdown or HTML and return its findings."""
+    return Linter(config).lint_source(text, kind, path)
+
+
+def lint_path(path: str | Path, config: Config | None = None) -> list[Finding]:
+    """Lint one file (its kind chosen by extension); raises InputError if unreadable."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from exc
+    linter = Linter(config)
+    return linter.lint_document(linter.load(data, str(path)))

@@ -1,0 +1,69 @@
+"""The one spaCy pipeline: blank English, a sentencizer and a lookup lemmatizer.
+
+Lemmas come from spacy-lookups-data's English lookup table, applied to the lower-cased
+token so "Guaranteed" and "guaranteed" both lemmatize to "guarantee". Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import defaultdict
+from functools import lru_cache
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """Surface form (lower case) to lemma, from spacy-lookups-data."""
+    path = files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
+    with gzip.open(str(path), "rt", encoding="utf-8") as fh:
+        table = json.load(fh)
+    return {k.lower(): v.lower() for k, v in table.items()}
+
+
+def lemma_of(word: str) -> str:
+    """The lemma the pipeline gives a word."""
+    low = word.lower()
+    return lemma_table().get(low, low)
+
+
+@lru_cache(maxsize=1)
+def surface_forms() -> dict[str, frozenset[str]]:
+    """Lemma to every lower-case surface form that lemmatizes to it (itself included)."""
+    forms: dict[str, set[str]] = defaultdict(set)
+    for surface, lemma in lemma_table().items():
+        forms[lemma].add(surface)
+    return {lemma: frozenset(s | {lemma}) for lemma, s in forms.items()}
+
+
+def forms_of(lemma: str) -> frozenset[str]:
+    """Every lower-case word whose lemma is ``lemma``."""
+    low = lemma.lower()
+    return surface_forms().get(low, frozenset({low}))
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """Build the pipeline once per process."""
+    import spacy
+    from spacy.language import Language
+
+    if "claimlint_lemmatizer" not in Language.factories:
+
+        @Language.component("claimlint_lemmatizer")
+        def _lemmatize(doc):  # noqa: ANN001, ANN202 - spaCy component signature
+            table = lemma_table()
+            for token in doc:
+                low = token.lower_
+                token.lemma_ = table.get(low, low)
+            return doc
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("claimlint_lemmatizer")
+    return nlp

@@ -1,0 +1,272 @@
+"""Rule files: load ``rules/*.yml``, validate every field, and describe each rule as data.
+
+A rule file holds a ``category`` and a list of ``rules``. A bad file is refused with its
+path, the rule id and what is wrong (RuleFileError), so a regulator extending the pack
+gets a precise message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SEVERITIES = ("error", "warning", "info")
+CONTEXTS = ("negated", "hedged", "warned", "question")
+PATTERN_KINDS = ("phrase", "lemma", "tokens", "regex")
+RULE_KEYS = {
+    "id", "severity", "message", "why", "suggestion", "patterns", "cancel", "scope",
+    "examples", "requires", "unless", "seed", "sources", "exclude",
+}
+DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct"}
+
+
+class _RuleLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false, so words like ``no`` and ``on`` stay strings
+    in phrase lists and token patterns."""
+
+
+_RuleLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_RuleLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be used; the message names the file and rule."""
+
+    def __init__(self, path: str | Path, rule_id: str | None, problem: str) -> None:
+        where = f"{path}" + (f" [{rule_id}]" if rule_id else "")
+        super().__init__(f"{where}: {problem}")
+        self.path, self.rule_id, self.problem = str(path), rule_id, problem
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One way a rule can match: a phrase, a lemma phrase, a token pattern or a regex."""
+
+    kind: str
+    value: Any  # str for phrase/lemma/regex, list[dict] for tokens
+
+    def describe(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+
+@dataclass(frozen=True)
+class Group:
+    """A document rule's condition: at least ``min`` matches of these patterns on the page."""
+
+    name: str
+    patterns: tuple[Pattern, ...]
+    min: int = 1
+    distinct: bool = False  # count distinct matched words, not occurrences
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    severity: str
+    message: str
+    why: str
+    suggestion: str
+    patterns: tuple[Pattern, ...]
+    cancel: frozenset[str]
+    scope: str = "sentence"
+    flag_examples: tuple[str, ...] = ()
+    pass_examples: tuple[str, ...] = ()
+    requires: tuple[Group, ...] = ()
+    unless: tuple[Pattern, ...] = ()
+    unless_config: str | None = None
+    exclude: tuple[Pattern, ...] = ()  # a sentence matching one of these is never a claim
+    seed: str = ""
+    sources: tuple[str, ...] = ()
+    file: str = ""
+
+
+@dataclass
+class RulePack:
+    rules: list[Rule]
+    files: list[str] = field(default_factory=list)
+    digest: str = ""
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted({r.category for r in self.rules})
+
+
+def shipped_rules_dir() -> Path:
+    """The rule pack shipped with claimlint: inside the installed package, or the
+    repository's top-level ``rules/`` when running from a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise RuleFileError(here / "rules", None, "shipped rule pack not found")
+
+
+def load_rules(dirs: list[Path] | None = None, *, shipped: bool = True) -> RulePack:
+    """Load the shipped pack plus any extra rule directories (or single files)."""
+    paths: list[Path] = []
+    sources = ([shipped_rules_dir()] if shipped else []) + [Path(d) for d in dirs or []]
+    for src in sources:
+        if src.is_file():
+            paths.append(src)
+        elif src.is_dir():
+            paths.extend(sorted(list(src.glob("*.yml")) + list(src.glob("*.yaml"))))
+        else:
+            raise RuleFileError(src, None, "rule directory does not exist")
+    digest = hashlib.sha256()
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data)
+        for rule in parse_rule_file(data.decode("utf-8", "replace"), path):
+            if rule.id in seen:
+                raise RuleFileError(path, rule.id, f"duplicate rule id (also in {seen[rule.id]})")
+            seen[rule.id] = str(path)
+            rules.append(rule)
+    return RulePack(rules, [str(p) for p in paths], digest.hexdigest())
+
+
+def parse_rule_file(text: str, path: str | Path = "<rules>") -> list[Rule]:
+    """Parse and validate one rule file's text."""
+    try:
+        data = yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        raise RuleFileError(path, None, f"not valid YAML: {exc}".replace("\n", " ")) from exc
+    if not isinstance(data, dict) or "rules" not in data:
+        raise RuleFileError(path, None, "expected a mapping with 'category' and 'rules'")
+    unknown = set(data) - {"category", "rules", "description"}
+    if unknown:
+        raise RuleFileError(path, None, f"unknown top-level key(s): {', '.join(sorted(unknown))}")
+    category = data.get("category")
+    if not isinstance(category, str) or not category.isupper() and "-" not in category:
+        raise RuleFileError(path, None, "'category' must be an upper-case name like GUARANTEE")
+    if not isinstance(data["rules"], list):
+        raise RuleFileError(path, None, "'rules' must be a list")
+    return [_parse_rule(raw, category, path) for raw in data["rules"]]
+
+
+def _parse_rule(raw: Any, category: str, path: str | Path) -> Rule:
+    if not isinstance(raw, dict):
+        raise RuleFileError(path, None, "each rule must be a mapping")
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not rid.startswith(category + "."):
+        raise RuleFileError(path, str(rid), f"'id' must look like {category}.short-name")
+
+    def fail(problem: str) -> RuleFileError:
+        return RuleFileError(path, rid, problem)
+
+    unknown = set(raw) - RULE_KEYS
+    if unknown:
+        raise fail(f"unknown key(s): {', '.join(sorted(unknown))}")
+    for key in ("severity", "message", "why", "suggestion"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise fail(f"missing or empty '{key}'")
+    if raw["severity"] not in SEVERITIES:
+        raise fail(f"severity must be one of {', '.join(SEVERITIES)}")
+    scope = raw.get("scope", "sentence")
+    if scope not in ("sentence", "document"):
+        raise fail("scope must be 'sentence' or 'document'")
+    cancel = raw.get("cancel", [])
+    if not isinstance(cancel, list) or set(cancel) - set(CONTEXTS):
+        raise fail(f"'cancel' must be a list drawn from {', '.join(CONTEXTS)}")
+    examples = raw.get("examples") or {}
+    if not isinstance(examples, dict) or set(examples) - {"flag", "pass"}:
+        raise fail("'examples' must have 'flag' and 'pass' lists")
+    flag, passing = examples.get("flag", []), examples.get("pass", [])
+    if not all(isinstance(x, str) for x in flag + passing):
+        raise fail("examples must be strings")
+    unless, unless_config, requires = (), None, ()
+    if scope == "sentence":
+        patterns = _parse_patterns(raw.get("patterns"), fail)
+        if "requires" in raw or "unless" in raw:
+            raise fail("'requires' and 'unless' are for document rules (scope: document)")
+    else:
+        if "patterns" in raw:
+            raise fail("a document rule lists its patterns under 'requires'")
+        patterns = ()
+        requires = tuple(_parse_group(g, fail) for g in _as_list(raw.get("requires"), "requires", fail))
+        if not requires:
+            raise fail("a document rule needs at least one 'requires' group")
+        u = raw.get("unless") or {}
+        if not isinstance(u, dict) or set(u) - {"patterns", "config"}:
+            raise fail("'unless' must be a mapping with 'patterns' and optional 'config'")
+        unless = _parse_patterns(u.get("patterns"), fail) if u.get("patterns") else ()
+        unless_config = u.get("config")
+    exclude = _parse_patterns(raw["exclude"], fail) if raw.get("exclude") else ()
+    sources = raw.get("sources", [])
+    if not isinstance(sources, list):
+        raise fail("'sources' must be a list")
+    return Rule(
+        id=rid, category=category, severity=raw["severity"], message=raw["message"].strip(),
+        why=" ".join(raw["why"].split()), suggestion=raw["suggestion"].strip(),
+        patterns=patterns, cancel=frozenset(cancel), scope=scope,
+        flag_examples=tuple(flag), pass_examples=tuple(passing), requires=requires,
+        unless=unless, unless_config=unless_config, exclude=exclude,
+        seed=str(raw.get("seed", "")), sources=tuple(map(str, sources)), file=str(path),
+    )
+
+
+def _as_list(value: Any, key: str, fail) -> list:  # noqa: ANN001
+    if not isinstance(value, list) or not value:
+        raise fail(f"'{key}' must be a non-empty list")
+    return value
+
+
+def _parse_group(raw: Any, fail) -> Group:  # noqa: ANN001
+    if not isinstance(raw, dict) or set(raw) - DOC_GROUP_KEYS or "name" not in raw:
+        raise fail("each 'requires' group needs 'name', 'patterns' and optional 'min', 'distinct'")
+    minimum = raw.get("min", 1)
+    if not isinstance(minimum, int) or minimum < 1:
+        raise fail(f"group '{raw['name']}': 'min' must be a positive integer")
+    return Group(str(raw["name"]), _parse_patterns(raw.get("patterns"), fail), minimum,
+                 bool(raw.get("distinct", False)))
+
+
+def _parse_patterns(raw: Any, fail) -> tuple[Pattern, ...]:  # noqa: ANN001
+    out = []
+    for item in _as_list(raw, "patterns", fail):
+        if not isinstance(item, dict) or len(item) != 1:
+            raise fail(f"each pattern is a one-key mapping ({', '.join(PATTERN_KINDS)}): {item!r}")
+        (kind, value), = item.items()
+        if kind not in PATTERN_KINDS:
+            raise fail(f"unknown pattern kind '{kind}' (use {', '.join(PATTERN_KINDS)})")
+        if kind == "tokens":
+            if not isinstance(value, list) or not value or not all(isinstance(t, dict) for t in value):
+                raise fail(f"a token pattern is a list of token mappings: {value!r}")
+        elif not isinstance(value, str) or not value.strip():
+            raise fail(f"a {kind} pattern must be a non-empty string")
+        if kind == "tokens":
+            value = [_stringify(t) for t in value]
+        out.append(Pattern(kind, value))
+    return tuple(out)
+
+
+STRING_ATTRS = {"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE"}
+
+
+def _stringify(token: dict) -> dict:
+    """YAML reads ``100`` as a number; spaCy wants strings for text attributes."""
+    out = {}
+    for attr, value in token.items():
+        if attr in STRING_ATTRS:
+            if isinstance(value, (int, float)):
+                value = str(value)
+            elif isinstance(value, dict):
+                value = {k: [str(x) if isinstance(x, (int, float)) else x for x in v]
+                         if isinstance(v, list) else v for k, v in value.items()}
+        out[attr] = value
+    return out

@@ -1,0 +1,50 @@
+"""``claimlint rules test``: every rule's own examples, run through the real engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from claimlint.engine.core import Engine
+from claimlint.lint import read_document
+from claimlint.rulepack import RulePack
+
+MIN_EXAMPLES = 3
+
+
+@dataclass
+class ExampleFailure:
+    rule: str
+    kind: str  # "flag", "pass" or "missing"
+    text: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "missing":
+            return f"{self.rule}: {self.detail}"
+        want = "should be flagged but was not" if self.kind == "flag" else "should pass but was flagged"
+        extra = f" ({self.detail})" if self.detail else ""
+        return f"{self.rule}: {want}{extra}: {self.text.strip()!r}"
+
+
+def test_rules(pack: RulePack, engine: Engine) -> tuple[int, list[ExampleFailure]]:
+    """Run all examples; returns (number of examples checked, failures)."""
+    failures: list[ExampleFailure] = []
+    cases = []
+    for rule in pack.rules:
+        for kind, examples in (("flag", rule.flag_examples), ("pass", rule.pass_examples)):
+            if len(examples) < MIN_EXAMPLES:
+                failures.append(ExampleFailure(rule.id, "missing", "", (
+                    f"needs at least {MIN_EXAMPLES} '{kind}' examples, has {len(examples)}")))
+            for text in examples:
+                cases.append((rule, kind, text))
+    docs = [read_document(text, "text", f"<{rule.id} {kind} example>")
+            for rule, kind, text in cases]
+    results = engine.run_many(docs)
+    for (rule, kind, text), found, doc in zip(cases, results, docs, strict=True):
+        hits = [f for f in found if f.rule.id == rule.id]
+        if kind == "flag" and not hits:
+            failures.append(ExampleFailure(rule.id, kind, text))
+        elif kind == "pass" and hits:
+            failures.append(ExampleFailure(rule.id, kind, text,
+                                           f"matched {doc.text[hits[0].start:hits[0].end]!r}"))
+    return len(cases), failures
