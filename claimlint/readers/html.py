@@ -243,12 +243,15 @@ class _Reader(HTMLParser):
         for key, value in attrs:
             a.setdefault(key, value)
         if tag in _VOID:
+            if tag == "hr":
+                self._implicit_close(tag)
             start = self._pos()
             self._void(tag, a, start, start + len(self.get_starttag_text() or ""))
             return
         if tag == "head":
             if not self._head_allowed:
-                return  # a stray <head> in the body: browsers ignore it
+                return  # a stray or second <head>: browsers ignore it
+            self._head_allowed = False
         elif tag != "html" and tag not in _HEAD_CONTENT:
             self._head_allowed = False
         self._implicit_close(tag)
