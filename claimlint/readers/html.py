@@ -54,6 +54,12 @@ _CLOSES_P = _names(
 )
 _SCOPE = _names("applet button caption html marquee object table td template th")
 _LIST_SCOPE = _SCOPE | {"ol", "ul", "menu"}
+_DL_SCOPE = _SCOPE | {"dl"}
+_ROW_SCOPE = _names("tr table template")
+_TABLE_SCOPE = _names("table template thead tbody tfoot")
+_SECTION_SCOPE = _names("table template")
+_SELECT_SCOPE = _names("select datalist")
+_NO_SCOPE: frozenset[str] = frozenset()
 _SCOPE_LIMIT = 100  # implicit closes look this far up the stack at most (keeps time linear)
 
 # The character references html.unescape decodes (same pattern as the standard library's).
@@ -147,13 +153,16 @@ class _Reader(HTMLParser):
         return self._b.build()
 
     def _pos(self) -> int:
+        """Source offset of the token html.parser is handling now."""
         line, col = self.getpos()
         return self._nl[line - 1] + col
 
     def _top(self) -> _Open:
+        """The innermost open element (a stand-in for the page itself when none is open)."""
         return self._stack[-1] if self._stack else _ROOT
 
     def _break(self) -> None:
+        """End the current block, with the kind and region of the element holding its text."""
         top = self._top()
         self._b.end_block(top.kind, region=top.region)
 
@@ -200,9 +209,10 @@ class _Reader(HTMLParser):
         return None
 
     def handle_data(self, data: str) -> None:
+        """Text between tags: added at its source offset when a visitor would see it."""
         top = self._top()
         if top.head and not top.title and not top.hard and not data.isspace():
-            head = self._find(("head",), frozenset())
+            head = self._find(("head",), _NO_SCOPE)
             if head is not None:  # text in <head> starts the body, as in browsers
                 self._pop_to(head)
                 top = self._top()
@@ -212,18 +222,21 @@ class _Reader(HTMLParser):
         self._text(start, start + len(data))
 
     def handle_entityref(self, name: str) -> None:
+        """``&name;`` or ``&name``: the decoded text maps to the whole reference."""
         if self._top().visible:
             start = self._pos()
             end = start + 1 + len(name)
             self._text(start, end + 1 if self._src.startswith(";", end) else end)
 
     def handle_charref(self, name: str) -> None:
+        """``&#8217;`` or ``&#x2019``: the decoded text maps to the whole reference."""
         if self._top().visible:
             start = self._pos()
             end = start + 2 + len(name)
             self._text(start, end + 1 if self._src.startswith(";", end) else end)
 
     def handle_comment(self, data: str) -> None:
+        """Record ``<!-- ... -->`` with its source range; suppressions live in comments."""
         start = self._pos()
         if not self._src.startswith("<!--", start):
             return  # a bogus comment such as <!x> or </ >: nothing to record
@@ -234,11 +247,12 @@ class _Reader(HTMLParser):
     # -- elements --------------------------------------------------------------------------
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # HTML ignores "/>" on ordinary elements; in SVG and MathML it closes the element.
+        """``<x/>``: HTML ignores the slash on ordinary elements; SVG and MathML honour it."""
         if tag in _VOID or not (self._top().foreign or tag in _FOREIGN):
             self.handle_starttag(tag, attrs)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open an element: close what it ends implicitly, end the block if it is a block."""
         a: dict[str, str | None] = {}
         for key, value in attrs:
             a.setdefault(key, value)
@@ -296,6 +310,7 @@ class _Reader(HTMLParser):
                     self._b.end_block("meta", region="head")
 
     def handle_endtag(self, tag: str) -> None:
+        """Close the nearest open element of this name (and all inside it); ignore strays."""
         if tag in _VOID:
             if tag == "br":  # browsers read </br> as <br>
                 start = self._pos()
@@ -337,22 +352,22 @@ class _Reader(HTMLParser):
         """Close elements a start tag ends implicitly: <p> by a block, <li> by <li>, and so on."""
         found: list[int | None] = []
         if tag not in _HEAD_CONTENT and tag != "head":
-            found.append(self._find(("head",), frozenset()))
+            found.append(self._find(("head",), _NO_SCOPE))
         if tag in _CLOSES_P:
             found.append(self._find(("p",), _SCOPE))
         if tag == "li":
             found.append(self._find(("li",), _LIST_SCOPE))
         elif tag in ("dt", "dd"):
-            found.append(self._find(("dt", "dd"), _SCOPE | {"dl"}))
+            found.append(self._find(("dt", "dd"), _DL_SCOPE))
         elif tag in ("td", "th"):
-            found.append(self._find(("td", "th"), frozenset(("tr", "table", "template"))))
+            found.append(self._find(("td", "th"), _ROW_SCOPE))
         elif tag == "tr":
-            found.append(self._find(("tr",), frozenset(("table", "thead", "tbody", "tfoot"))))
+            found.append(self._find(("tr",), _TABLE_SCOPE))
         elif tag in ("thead", "tbody", "tfoot"):
-            found.append(self._find(("thead", "tbody", "tfoot"), frozenset(("table",))))
+            found.append(self._find(("thead", "tbody", "tfoot"), _SECTION_SCOPE))
         elif tag in ("option", "optgroup"):
             names = ("option",) if tag == "option" else ("option", "optgroup")
-            found.append(self._find(names, frozenset(("select", "datalist"))))
+            found.append(self._find(names, _SELECT_SCOPE))
         elif tag in _HEADINGS and self._top().tag in _HEADINGS:
             found.append(len(self._stack) - 1)
         hits = [i for i in found if i is not None]
