@@ -161,27 +161,43 @@ class _Reader:
         indentation, trimmed) with the source line it came from."""
         cb: list[int] = []
         sb: list[int] = []
-        first = tok.map[0] if tok.map else 0
+        texts = tok.content.split("\n")
+        first, stop = tok.map if tok.map else (0, len(texts))
+        # lines of nothing but Unicode whitespace (NBSP, form feed) may be trimmed away
+        # before the first content line
+        core = texts[0].strip()
+        for skip in range(stop - first - len(texts) + 1):
+            if self._suffix_at(first + skip, core) is not None:
+                first += skip
+                break
         c = 0
-        for k, text in enumerate(tok.content.split("\n")):
+        for k, text in enumerate(texts):
             line = first + k
             if line >= len(self.lines):
                 self.misses += 1
                 break
-            start, end = self._line_bounds(line)
             core = text.strip()
-            s = start
+            s = self.lines[line]
             if core:
-                src_line = self.norm[start:end].rstrip()
-                if src_line.endswith(core):
-                    lead = len(text) - len(text.lstrip())
-                    s = start + len(src_line) - len(core) - lead
-                else:
+                at = self._suffix_at(line, core)
+                if at is None:
                     self.misses += 1
+                else:
+                    s = at - (len(text) - len(text.lstrip()))
             cb.append(c)
             sb.append(s)
             c += len(text) + 1
         return _Map(cb or [0], sb or [0])
+
+    def _suffix_at(self, line: int, core: str) -> int | None:
+        """Source offset of ``core`` if it ends source ``line`` (but for whitespace)."""
+        if line >= len(self.lines):
+            return None
+        start, end = self._line_bounds(line)
+        src_line = self.norm[start:end].rstrip()
+        if not src_line.endswith(core):
+            return None
+        return start + len(src_line) - len(core)
 
     def _heading_map(self, tok: Token) -> _Map | None:
         """An ATX heading's content follows the first ``#`` run on its line."""
