@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -271,6 +272,30 @@ def test_long_document_maps_its_last_words():
     doc = read(para * 3000 + "Final *claim* here.\n")
     assert locate(doc, "claim here") == ("claim* here", (9001, 8))
     assert locate(doc, "stem cell therapy", nth=2999)[1] == (8998, 7)
+
+
+def _stress_document(size: int) -> str:
+    """Inputs that a reader searching from the start of a block (or of the file) would make
+    quadratic: one huge hard-wrapped paragraph, unclosed brackets, many escapes and entities,
+    unmatched backticks, a long table with escaped pipes, many links."""
+    units = ["Our *stem* cells [cure ", "a&amp;b \\* `x ``y <z ", "[a](u \"t\") [b][r] \\| "]
+    para = "".join(units[i % 3] + ("\n" if i % 4 == 3 else "") for i in range(size // 20))
+    table = "| a | b |\n|---|---|\n" + "| x \\| y | z \\| w |\n" * (size // 40)
+    return para + "\n\n" + table + "\n[r]: /u\n"
+
+
+def test_time_is_linear_in_document_size():
+    def seconds(size: int) -> float:
+        source = _stress_document(size)
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            read(source)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small, large = seconds(40_000), seconds(160_000)
+    assert large < 10 * small, (small, large)  # 4x the input: ~4x the time, not ~16x
 
 
 # -- property: random Markdown maps back exactly ------------------------------------------

@@ -357,6 +357,7 @@ class _Reader:
         return cursor
 
     def _text(self, text: str, content: str, cmap: _Map, cursor: int) -> int:
+        """Emit a text token expected at ``cursor``; returns the offset after it."""
         if not text:
             return cursor
         if not content.startswith(text, cursor):
@@ -385,6 +386,7 @@ class _Reader:
             k += 1
 
     def _words(self, piece: str, s0: int) -> None:
+        """Emit a piece that is not an exact copy word by word, each word as a whole."""
         limit = len(self.source)
         i, n = 0, len(piece)
         while i < n:
