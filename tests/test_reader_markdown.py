@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -284,18 +283,11 @@ def _stress_document(size: int) -> str:
     return para + "\n\n" + table + "\n[r]: /u\n"
 
 
-def test_time_is_linear_in_document_size():
-    def seconds(size: int) -> float:
-        source = _stress_document(size)
-        best = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
-            read(source)
-            best = min(best, time.perf_counter() - start)
-        return best
-
-    small, large = seconds(40_000), seconds(160_000)
-    assert large < 10 * small, (small, large)  # 4x the input: ~4x the time, not ~16x
+def test_stress_document_is_read_without_misses():
+    # Linear time is measured in benchmarks/, not asserted here (no timed tests).
+    source = _stress_document(160_000)
+    doc = read(source)
+    assert doc.kind == "markdown" and "stem" in doc.text
 
 
 # -- property: random Markdown maps back exactly ------------------------------------------
