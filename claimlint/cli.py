@@ -258,5 +258,24 @@ def rules_test(dirs: tuple[str, ...], config_path: str | None) -> None:
     sys.exit(1 if failures else 0)
 
 
+@rules.command("eval")
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option("--config", "config_path", default=None, type=click.Path())
+@click.option("--quiet", is_flag=True, help="Only the table, without false positives and misses.")
+def rules_eval(corpus: str, config_path: str | None, quiet: bool) -> None:
+    """Precision, recall and F1 per category on a labeled JSON Lines corpus."""
+    from claimlint.evaluate import evaluate, load_corpus, render
+    from claimlint.lint import Linter
+
+    config = _load_config(config_path, [corpus])
+    try:
+        rows = load_corpus(Path(corpus))
+        linter = Linter(config)
+    except (ValueError, RuleFileError) as exc:
+        _fail(str(exc))
+        return
+    click.echo(render(evaluate(rows, linter), details=not quiet), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
