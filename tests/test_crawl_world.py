@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from claimlint.crawl.crawler import CrawlOptions, Crawler
+from claimlint.crawl.crawler import Crawler, CrawlOptions
 from claimlint.crawl.evidence import verify_bodies, write_manifest, write_warc
 from claimlint.crawl.lintpool import init_worker
 from claimlint.crawl.report import collect, render_csv, render_html, render_json
@@ -179,7 +179,8 @@ def test_scope_is_the_registered_domain(world):
 def test_calendar_trap_is_capped(world):
     calendar = [p for p in paths(world, "clinic-a.test") if p.startswith("/calendar")]
     assert 1 <= len(calendar) <= CALENDAR_CAP
-    skipped = world["store"].db.execute("SELECT COUNT(*) FROM queue WHERE reason LIKE 'crawl-trap%'").fetchone()[0]
+    db = world["store"].db
+    skipped = db.execute("SELECT COUNT(*) FROM queue WHERE reason LIKE 'crawl-trap%'").fetchone()[0]
     assert skipped >= 1
 
 
@@ -234,7 +235,8 @@ def test_broken_markup_is_still_checked(world):
 def test_windows_1252_declared_only_in_meta(world):
     row = page(world, "/legacy.html")
     assert row["encoding"] == "cp1252"
-    sentence = world["store"].db.execute("SELECT sentence FROM findings WHERE page_id=?", (row["id"],)).fetchone()[0]
+    db = world["store"].db
+    sentence = db.execute("SELECT sentence FROM findings WHERE page_id=?", (row["id"],)).fetchone()[0]
     assert "\u201cit\u2019s a miracle\u201d \u2013 our therapy" in sentence
 
 

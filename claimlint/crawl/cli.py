@@ -30,23 +30,30 @@ def read_sites_file(path: str) -> list[str]:
 @click.argument("urls", nargs=-1)
 @click.option("--sites", "sites_file", type=click.Path(), help="File with one site URL or domain per line.")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Scan database (SQLite) to write.")
-@click.option("--contact", default="", help="URL or e-mail put in the user agent so site owners can reach you.")
+@click.option("--contact", default="",
+              help="URL or e-mail put in the user agent so site owners can reach you.")
 @click.option("--delay", type=float, default=1.0, show_default=True,
               help="Seconds between requests to one host (robots.txt Crawl-delay wins if longer).")
 @click.option("--max-pages", type=int, default=500, show_default=True, help="Pages per site.")
 @click.option("--max-depth", type=int, default=5, show_default=True, help="Link depth from the start page.")
-@click.option("--max-site-mb", type=float, default=100.0, show_default=True, help="Megabytes fetched per site.")
+@click.option("--max-site-mb", type=float, default=100.0, show_default=True,
+              help="Megabytes fetched per site.")
 @click.option("--max-page-mb", type=float, default=5.0, show_default=True,
               help="Largest page body, raw or decompressed.")
 @click.option("--timeout", type=float, default=15.0, show_default=True, help="Seconds per request.")
 @click.option("--retries", type=int, default=3, show_default=True,
-              help="Retries after 429/5xx, timeouts and connection errors (with backoff, honouring Retry-After).")
-@click.option("--backoff", type=float, default=2.0, show_default=True, help="First retry wait in seconds; doubles.")
+              help="Retries after 429/5xx, timeouts and connection errors (with backoff, "
+                   "honouring Retry-After).")
+@click.option("--backoff", type=float, default=2.0, show_default=True,
+              help="First retry wait in seconds; doubles.")
 @click.option("--max-redirects", type=int, default=5, show_default=True)
-@click.option("--subdomains", is_flag=True, help="Also crawl other subdomains of each site's registered domain.")
+@click.option("--subdomains", is_flag=True,
+              help="Also crawl other subdomains of each site's registered domain.")
 @click.option("--no-sitemaps", is_flag=True, help="Do not read robots.txt Sitemap: lines and /sitemap.xml.")
-@click.option("--workers", type=int, default=32, show_default=True, help="Fetch threads (hosts crawled at once).")
-@click.option("--lint-workers", type=int, default=None, help="Lint processes [default: CPUs - 1, at least 1].")
+@click.option("--workers", type=int, default=32, show_default=True,
+              help="Fetch threads (hosts crawled at once).")
+@click.option("--lint-workers", type=int, default=None,
+              help="Lint processes [default: CPUs - 1, at least 1].")
 @click.option("--warc", "warc_path", type=click.Path(), help="Also write the captured pages as a WARC file.")
 @click.option("--manifest", "manifest_path", type=click.Path(),
               help="SHA-256 manifest to write [default: DB name + -scanN.sha256].")
@@ -68,7 +75,7 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
     import os
 
     from claimlint.cli import _load_config
-    from claimlint.crawl.crawler import CrawlOptions, Crawler
+    from claimlint.crawl.crawler import Crawler, CrawlOptions
     from claimlint.crawl.evidence import default_manifest_path, write_manifest, write_warc
     from claimlint.crawl.progress import Progress
     from claimlint.crawl.resolve import parse_resolve, resolving
@@ -116,7 +123,8 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
             click.echo(f"WARC: {count} responses written to {warc_path}", err=True)
     s = crawler.stats
     if not quiet:
-        click.echo(f"scan {scan_id} finished: {len(crawler.sites)} sites, {s.findings} new findings this run, "
+        click.echo(f"scan {scan_id} finished: {len(crawler.sites)} sites, "
+                   f"{s.findings} new findings this run, "
                    f"manifest {manifest} (sha256 {digest[:16]}...)\n"
                    f"report: claimlint report {shlex.quote(db)} --format html -o report.html", err=True)
     store.close()
@@ -125,8 +133,10 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
 @click.command()
 @click.argument("db", default=DEFAULT_DB, type=click.Path())
 @click.option("--scan", "scan_id", type=int, default=None, help="Scan id [default: the newest].")
-@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
-@click.option("--output", "-o", type=click.Path(), default=None, help="Write here instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]),
+              default="html", show_default=True)
+@click.option("--output", "-o", type=click.Path(), default=None,
+              help="Write here instead of standard output.")
 def report(db: str, scan_id: int | None, fmt: str, output: str | None) -> None:
     """Sites ranked by their findings, with evidence, from a scan database."""
     from claimlint.crawl.report import render

@@ -195,7 +195,8 @@ class Crawler:
                                    _header(json.loads(row["headers"]), "content-type")).text
             except (DecodeError, TooBig) as exc:
                 with self.store.transaction():
-                    db.execute("UPDATE pages SET lint_state='error', reason=? WHERE id=?", (str(exc), row["id"]))
+                    db.execute("UPDATE pages SET lint_state='error', reason=? WHERE id=?",
+                               (str(exc), row["id"]))
                 continue
             self._lint_buffer.append((row["id"], row["url"], text))
 
@@ -514,7 +515,8 @@ class Crawler:
             target = urls.normalize(r.location, job.url)
         except urls.BadURL as exc:
             self._finish_job(job, "done", f"bad redirect: {exc}")
-            self._page_row(job, hop["fetch_id"], state="error", reason=f"bad redirect Location: {exc}", chain=chain)
+            self._page_row(job, hop["fetch_id"], state="error", reason=f"bad redirect Location: {exc}",
+                           chain=chain)
             return
         seen = {h["url"] for h in chain} | {job.key}
         if target in seen:
@@ -587,8 +589,8 @@ class Crawler:
             if reason:
                 state = "skipped"
         db = self.store.db
-        cur = db.execute("INSERT OR IGNORE INTO queue (scan_id, site_id, kind, url, key, depth, state, reason, "
-                         "chain, referrer) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        cur = db.execute("INSERT OR IGNORE INTO queue (scan_id, site_id, kind, url, key, depth, state, "
+                         "reason, chain, referrer) VALUES (?,?,?,?,?,?,?,?,?,?)",
                          (self.scan_id, site.id, kind, key, key, depth, state, reason,
                           dumps(chain or []), referrer))
         if cur.rowcount != 1:
@@ -687,8 +689,8 @@ class Crawler:
                 db.execute("DELETE FROM findings WHERE page_id=?", (page_id,))
                 for f in found:
                     db.execute(
-                        "INSERT INTO findings (scan_id, site_id, page_id, fetch_id, rule, category, severity, "
-                        "message, why, suggestion, text, sentence, line, col, end_line, end_col, "
+                        "INSERT INTO findings (scan_id, site_id, page_id, fetch_id, rule, category, "
+                        "severity, message, why, suggestion, text, sentence, line, col, end_line, end_col, "
                         "start_offset, end_offset, region, fingerprint) "
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (self.scan_id, page["site_id"], page_id, page["fetch_id"], f["rule"], f["category"],

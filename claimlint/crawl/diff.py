@@ -73,7 +73,8 @@ def render_text(result: dict, *, verbose: bool = True) -> str:
                 for f in site[key]:
                     lines.append(f"  {mark} {key.upper():8} {f['rule']}  {f['url']}\n"
                                  f"      \"{f['sentence'] or f['claim']}\"")
-    lines.append(f"total: {totals['new']} new, {totals['resolved']} resolved, {totals['unchanged']} unchanged")
+    lines.append(f"total: {totals['new']} new, {totals['resolved']} resolved, "
+                 f"{totals['unchanged']} unchanged")
     return "\n".join(lines) + "\n"
 
 

@@ -221,7 +221,8 @@ class Fetcher:
         result.headers = list(raw.headers.items())
         length = result.header("content-length")
         if length and length.isdigit() and int(length) > limit:
-            result.error_kind, result.error = "too-large", f"Content-Length {length} over the limit of {limit} bytes"
+            result.error_kind = "too-large"
+            result.error = f"Content-Length {length} over the limit of {limit} bytes"
             return
         if html_only and 200 <= result.status < 300 and result.content_type and \
                 result.content_type not in HTML_TYPES:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree, html
 
-from claimlint.decoding import DecodeError, Decoded, decode, declared_html_charset
+from claimlint.decoding import Decoded, DecodeError, declared_html_charset, decode
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 # WHATWG: these labels mean windows-1252 in a browser, which is what the visitor saw.
@@ -73,9 +73,9 @@ def inspect_page(text: str) -> PageInfo:
             info.base = el.get("href").strip()
             break
     for el in root.iter("meta"):
-        if (el.get("name") or "").lower() in ("robots", "claimlint"):
-            if "nofollow" in (el.get("content") or "").lower() or "none" in (el.get("content") or "").lower():
-                info.nofollow = True
+        directives = {d.strip() for d in (el.get("content") or "").lower().split(",")}
+        if (el.get("name") or "").lower() in ("robots", "claimlint") and directives & {"nofollow", "none"}:
+            info.nofollow = True
     for el in root.iter("link"):
         rels = (el.get("rel") or "").lower().split()
         if "canonical" in rels and el.get("href") and info.canonical is None:

@@ -104,7 +104,8 @@ def highlight(sentence: str, claim: str) -> str:
 
 
 CSS = """
-body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
+body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2430;
+background:#f6f7f9}
 header.top{background:#1d2a44;color:#fff;padding:18px 28px}header.top h1{margin:0;font-size:22px}
 header.top p{margin:4px 0 0;color:#c9d3e6;font-size:13px}main{padding:18px 28px;max-width:1150px}
 table{border-collapse:collapse;width:100%;background:#fff;margin:8px 0 20px}
@@ -117,7 +118,8 @@ border-radius:6px;padding:12px 18px;margin:18px 0}h2{margin:6px 0 4px;font-size:
 .sentence{font-size:16px;margin:2px 0 6px}mark{background:#ffe08a;padding:0 2px;border-radius:2px}
 .meta,.why,.suggestion{font-size:13px;color:#444;margin:2px 0}.suggestion{color:#1e6b3a}
 .sev{font-weight:600;text-transform:uppercase;font-size:12px}.sev.error{color:#c0392b}
-.sev.warning{color:#b9770e}.sev.info{color:#2e86c1}.page{margin:14px 0 4px;font-weight:600;word-break:break-all}
+.sev.warning{color:#b9770e}.sev.info{color:#2e86c1}
+.page{margin:14px 0 4px;font-weight:600;word-break:break-all}
 .hash{font-family:ui-monospace,monospace;font-size:12px;color:#555;word-break:break-all}
 .state-failed{color:#c0392b;font-weight:600}.muted{color:#777;font-size:13px}
 details{margin:8px 0}summary{cursor:pointer;font-weight:600}
@@ -132,7 +134,8 @@ def render_html(data: dict) -> str:
            f"<title>claimlint report: scan {scan['id']}</title><style>{CSS}</style></head><body>",
            "<header class='top'><h1>Marketing claims found on clinic websites</h1>",
            f"<p>Scan {scan['id']} · started {escape(scan['started_at'] or '')} · finished "
-           f"{escape(scan['finished_at'] or 'not finished')} · claimlint {escape(scan['claimlint_version'] or '')}"
+           f"{escape(scan['finished_at'] or 'not finished')} · "
+           f"claimlint {escape(scan['claimlint_version'] or '')}"
            f" · {summary['sites']} sites, {summary['pages_checked']} pages checked, "
            f"{summary['findings']} findings</p></header><main>",
            "<h2>Sites ranked by findings</h2>",
@@ -145,7 +148,8 @@ def render_html(data: dict) -> str:
         status = escape(s["state"]) + (f": {escape(s['reason'])}" if s["reason"] else "")
         out.append(f"<tr><td class='num'>{s['rank']}</td><td><a href='#site-{s['rank']}'>"
                    f"{escape(s['domain'])}</a></td><td class='num'>{s['score']}</td>"
-                   f"<td class='num'>{s['findings']}</td><td class='num'>{s['severities'].get('error', 0)}</td>"
+                   f"<td class='num'>{s['findings']}</td>"
+                   f"<td class='num'>{s['severities'].get('error', 0)}</td>"
                    f"<td class='num'>{s['severities'].get('warning', 0)}</td>"
                    f"<td class='num'>{s['pages_checked']}</td>"
                    f"<td class='state-{escape(s['state'])}'>{status}</td></tr>")
@@ -153,7 +157,8 @@ def render_html(data: dict) -> str:
     for s in data["sites"]:
         out.append(_site_html(s))
     out.append(f"<p class='muted'>Evidence: every fetch is stored with its raw body in "
-               f"{escape(scan['database'])}; manifest SHA-256 {escape(scan['manifest_sha256'] or 'not written')}."
+               f"{escape(scan['database'])}; "
+               f"manifest SHA-256 {escape(scan['manifest_sha256'] or 'not written')}."
                f"</p></main></body></html>\n")
     return "".join(out)
 
@@ -171,14 +176,15 @@ def _site_html(s: dict) -> str:
     for page in s["pages"]:
         out.append(f"<div class='page'>{escape(page['url'])}</div><div class='hash'>fetched "
                    f"{escape(page['fetched_at'] or '')} UTC · SHA-256 {escape(page['body_sha256'] or '')}"
-                   + (f" · reached from {escape(page['requested_url'])}" if page["requested_url"] != page["url"]
-                      else "") + "</div>")
+                   + (f" · reached from {escape(page['requested_url'])}"
+                      if page["requested_url"] != page["url"] else "") + "</div>")
         for f in page["findings"]:
             out.append(
                 f"<div class='finding {escape(f['severity'])}'><div class='sentence'>"
                 f"{highlight(f['sentence'] or f['claim'], f['claim'])}</div>"
                 f"<div class='meta'><span class='sev {escape(f['severity'])}'>{escape(f['severity'])}</span> "
-                f"{escape(f['message'])} · rule {escape(f['rule'])} · in the page {escape(f['region'] or 'main')}"
+                f"{escape(f['message'])} · rule {escape(f['rule'])} · "
+                f"in the page {escape(f['region'] or 'main')}"
                 f" · line {f['line']}</div><div class='why'>Why: {escape(f['why'] or '')}</div>"
                 f"<div class='suggestion'>Suggestion: {escape(f['suggestion'] or '')}</div></div>")
     if s["problems"]:

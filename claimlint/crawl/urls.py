@@ -13,11 +13,12 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 2000
 # Query parameters that only track the visitor or the session; dropping them never changes
 # the page a regulator needs to see.
-TRACKING_PARAMS = frozenset("""
-    fbclid gclid dclid gclsrc msclkid yclid twclid ttclid li_fat_id igshid mc_cid mc_eid
-    _ga _gl _hsenc _hsmi hsctatracking mkt_tok vero_id oly_anon_id oly_enc_id wickedid
-    sessionid session_id sid phpsessid jsessionid aspsessionid cfid cftoken ref_src
-""".split())
+TRACKING_PARAMS = frozenset((
+    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id", "igshid",
+    "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "hsctatracking", "mkt_tok", "vero_id",
+    "oly_anon_id", "oly_enc_id", "wickedid", "sessionid", "session_id", "sid", "phpsessid", "jsessionid",
+    "aspsessionid", "cfid", "cftoken", "ref_src",
+))
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid|sessionid)=[^/?#]*", re.I)
 _NUMBERS = re.compile(r"\d+")
