@@ -53,7 +53,7 @@ def read_sites_file(path: str) -> list[str]:
 @click.option("--workers", type=int, default=32, show_default=True,
               help="Fetch threads (hosts crawled at once).")
 @click.option("--lint-workers", type=int, default=None,
-              help="Lint processes [default: CPUs - 1, at least 1].")
+              help="Lint processes [default: one per CPU].")
 @click.option("--warc", "warc_path", type=click.Path(), help="Also write the captured pages as a WARC file.")
 @click.option("--manifest", "manifest_path", type=click.Path(),
               help="SHA-256 manifest to write [default: DB name + -scanN.sha256].")
@@ -94,7 +94,7 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
         delay=delay, max_pages=max_pages, max_depth=max_depth, max_site_bytes=int(max_site_mb * 1e6),
         max_page_bytes=int(max_page_mb * 1e6), timeout=timeout, retries=retries, backoff=backoff,
         max_redirects=max_redirects, subdomains=subdomains, sitemaps=not no_sitemaps, workers=workers,
-        lint_workers=lint_workers or max(1, (os.cpu_count() or 2) - 1), contact=contact)
+        lint_workers=lint_workers or max(1, os.cpu_count() or 1), contact=contact)
     if not contact and not quiet:
         click.echo("note: no --contact given; site owners cannot tell who is crawling them", err=True)
     command = " ".join(shlex.quote(a) for a in ["claimlint", *sys.argv[1:]])
