@@ -76,10 +76,12 @@ def main() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               help="Colour in text output.")
 @click.option("--no-source", is_flag=True, help="Text output without the source excerpt.")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when there are findings (input and config errors still exit 2).")
 def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
           fail_on: str | None, config_path: str | None, show_config: bool,
           stdin_filename: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
-          statistics: bool, color: str, no_source: bool) -> None:
+          statistics: bool, color: str, no_source: bool, exit_zero: bool) -> None:
     """Check files, directories, or '-' (standard input) for misleading claims."""
     from claimlint.discovery import iter_files
     from claimlint.lint import InputError, Linter
@@ -148,6 +150,8 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     threshold = SEVERITY_RANK[config.fail_on]
     if run.errors:
         sys.exit(2)
+    if exit_zero:
+        sys.exit(0)
     sys.exit(1 if any(SEVERITY_RANK[f.severity] >= threshold for f in run.findings) else 0)
 
 
