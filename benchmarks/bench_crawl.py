@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def _server_module():
-    spec = importlib.util.spec_from_file_location("claimlint_fixture_server", ROOT / "fixtures/sites/server.py")
+    path = ROOT / "fixtures" / "sites" / "server.py"
+    spec = importlib.util.spec_from_file_location("claimlint_fixture_server", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -30,7 +31,8 @@ def _server_module():
 def serve(names: list[str], pages: int, port_queue, stop) -> None:  # noqa: ANN001
     """Child process: serve generated sites until ``stop`` is set."""
     srv = _server_module()
-    server = srv.FixtureServer({n: srv.GeneratedSite(pages) for n in names})
+    # Sites differ in how many pages make claims, so the report has a ranking to show.
+    server = srv.FixtureServer({n: srv.GeneratedSite(pages, 1 + i % 7) for i, n in enumerate(names)})
     server.httpd.request_queue_size = 1024
     server.start()
     port_queue.put(server.port)
@@ -51,7 +53,7 @@ def main() -> None:
     parser.add_argument("--progress", action="store_true", help="Log progress every second.")
     args = parser.parse_args()
 
-    from claimlint.crawl.crawler import CrawlOptions, Crawler
+    from claimlint.crawl.crawler import Crawler, CrawlOptions
     from claimlint.crawl.progress import Progress
     from claimlint.crawl.report import render
     from claimlint.crawl.resolve import resolving
@@ -78,7 +80,8 @@ def main() -> None:
         stop.set()
     requests = port_queue.get(timeout=30)
     child.join(10)
-    pages = store.db.execute("SELECT COUNT(*) FROM pages WHERE scan_id=? AND state='ok'", (scan_id,)).fetchone()[0]
+    pages = store.db.execute("SELECT COUNT(*) FROM pages WHERE scan_id=? AND state='ok'",
+                             (scan_id,)).fetchone()[0]
     findings = store.db.execute("SELECT COUNT(*) FROM findings WHERE scan_id=?", (scan_id,)).fetchone()[0]
     per_site = requests / max(1, args.sites)
     bound = args.pages * args.delay

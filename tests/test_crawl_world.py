@@ -57,9 +57,10 @@ def lint_pool():
 
 
 def run_crawl(db: Path, seeds: list[str], names: dict, pool, **overrides) -> tuple[Store, int]:
-    options = CrawlOptions(delay=DELAY, timeout=0.5, retries=1, backoff=0.05, max_page_bytes=1_000_000,
-                           max_depth=20, calendar_cap=CALENDAR_CAP, workers=8,
-                           contact="mailto:investigator@example.org", **overrides)
+    settings = {"delay": DELAY, "timeout": 0.5, "retries": 1, "backoff": 0.05, "max_page_bytes": 1_000_000,
+                "max_depth": 20, "calendar_cap": CALENDAR_CAP, "workers": 8,
+                "contact": "mailto:investigator@example.org"}
+    options = CrawlOptions(**{**settings, **overrides})
     store = Store(db)
     with resolving(names):
         scan_id = Crawler(store, seeds, options, lint_pool=pool, command="claimlint crawl (test)").run()
@@ -353,3 +354,38 @@ def test_diff_new_resolved_unchanged(tmp_path, lint_pool):
     assert "SAFETY.no-risk" in rules["new"]
     assert "GUARANTEE.guaranteed-results" in rules["resolved"]
     assert "clinic-m.test: " in render_text(result)
+
+
+# limits -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("limit", "check"), [
+    ({"max_pages": 4}, lambda pages, site: len(pages) == 4),
+    ({"max_depth": 2}, lambda pages, site: max(p["depth"] for p in pages) == 2 and len(pages) == 5),
+    ({"max_site_bytes": 1500}, lambda pages, site: 1 <= len(pages) < 6 and "byte limit" in site["reason"]),
+])
+def test_site_limits(tmp_path, lint_pool, limit, check):
+    server = srv.FixtureServer({"gen.test": srv.GeneratedSite(12)}).start()
+    try:
+        store, scan = run_crawl(tmp_path / "limits.db", [f"http://gen.test:{server.port}/"],
+                                {"gen.test": "127.0.0.1"}, lint_pool, **{"delay": 0.02, **limit})
+    finally:
+        server.stop()
+    pages = [p for p in store.pages(scan) if p["state"] == "ok"]
+    (site,) = store.sites(scan)
+    assert check(pages, site), ([dict(p) for p in pages], dict(site))
+    fetched = {h.path for h in server.hits("gen.test")} - {"/robots.txt", "/sitemap.xml"}
+    assert len(fetched) == len(pages)
+    store.close()
+
+
+def test_subdomains_flag_widens_scope(tmp_path, lint_pool):
+    server = srv.FixtureServer(srv.fixture_sites()).start()
+    try:
+        store, scan = run_crawl(tmp_path / "sub.db", [f"http://clinic-a.test:{server.port}/"],
+                                dict.fromkeys(srv.fixture_sites(), "127.0.0.1"), lint_pool,
+                                subdomains=True, max_pages=3, sitemaps=False, delay=0.02)
+        store.close()
+    finally:
+        server.stop()
+    assert "/robots.txt" in [h.path for h in server.hits("shop.clinic-a.test")]
+    assert server.hits("elsewhere.test") == []

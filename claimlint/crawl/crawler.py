@@ -20,7 +20,7 @@ from claimlint.crawl import urls
 from claimlint.crawl.fetch import HTML_TYPES, Decoder, Fetcher, FetchResult, TooBig, utc_now
 from claimlint.crawl.page import PageInfo, decode_page, inspect_page, looks_like_html
 from claimlint.crawl.progress import Progress, Stats
-from claimlint.crawl.robots import MAX_ROBOTS_BYTES, Robots, robots_from_fetch
+from claimlint.crawl.robots import Robots, robots_from_fetch
 from claimlint.crawl.scheduler import Host, Job, Scheduler
 from claimlint.crawl.sitemaps import SitemapError, parse_sitemap
 from claimlint.crawl.store import Store, dumps
@@ -29,6 +29,7 @@ from claimlint.findings import normalize_claim
 
 MAX_SITEMAPS_PER_SITE = 50
 ROBOTS_REDIRECTS = 5  # RFC 9309: follow at least five
+FRONTIER_PER_PAGE = 4  # URLs kept in the frontier per page a site may have crawled
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Site:
     bytes: int = 0
     outstanding: int = 0  # queue rows not yet finished
     sitemaps: int = 0
+    urls: int = 0  # page URLs in the frontier, whatever their state
     patterns: Counter = field(default_factory=Counter)
     queries: Counter = field(default_factory=Counter)
     stop_reason: str | None = None
@@ -170,6 +172,7 @@ class Crawler:
                               "chain FROM queue WHERE scan_id=? ORDER BY id", (scan_id,)):
             site = self.sites[row["site_id"]]
             if row["kind"] == "page":
+                site.urls += 1
                 site.patterns[urls.path_pattern(row["key"])] += 1
                 site.queries[urls.without_query(row["key"])] += 1
                 if row["state"] not in ("pending", "skipped", "alias"):
@@ -264,15 +267,18 @@ class Crawler:
             wake = self.sched.next_wake()
             timeout = 0.2 if wake is None else min(0.2, max(0.0, wake - time.monotonic()))
             try:
-                outcome = self.results.get(timeout=timeout)
+                outcomes = [self.results.get(timeout=timeout)]
             except queue.Empty:
-                outcome = None
-            while outcome is not None:
-                self._handle(outcome)
+                outcomes = []
+            while outcomes and len(outcomes) < 64:
                 try:
-                    outcome = self.results.get_nowait()
+                    outcomes.append(self.results.get_nowait())
                 except queue.Empty:
-                    outcome = None
+                    break
+            if outcomes:
+                with self.store.transaction():  # one commit for everything that arrived together
+                    for outcome in outcomes:
+                        self._handle(outcome)
             self._refresh_stats()
             self.progress.update(self.stats)
 
@@ -326,7 +332,7 @@ class Crawler:
             if job.kind == "robots":
                 url = job.url
                 for hop in range(ROBOTS_REDIRECTS + 1):
-                    result = self.fetcher.get(url, max_bytes=max(MAX_ROBOTS_BYTES, 1))
+                    result = self.fetcher.get(url)
                     outcome.results.append(result)
                     if not result.location or hop == ROBOTS_REDIRECTS:
                         break
@@ -584,6 +590,8 @@ class Crawler:
         if kind == "sitemap":
             if site.sitemaps >= MAX_SITEMAPS_PER_SITE:
                 return False
+        elif site.urls >= FRONTIER_PER_PAGE * self.options.max_pages + 100:
+            return False  # a huge sitemap must not fill the database with URLs never crawled
         elif check_traps:
             reason = self._trap(site, key)
             if reason:
@@ -598,6 +606,7 @@ class Crawler:
         if kind == "sitemap":
             site.sitemaps += 1
         else:
+            site.urls += 1
             site.patterns[urls.path_pattern(key)] += 1
             site.queries[urls.without_query(key)] += 1
         if state != "pending":

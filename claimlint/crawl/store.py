@@ -87,7 +87,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: never a half-written step."""
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: never a half-written step.
+        Nested use joins the outer transaction."""
+        if self.db.in_transaction:
+            yield self.db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
