@@ -389,3 +389,22 @@ def test_subdomains_flag_widens_scope(tmp_path, lint_pool):
         server.stop()
     assert "/robots.txt" in [h.path for h in server.hits("shop.clinic-a.test")]
     assert server.hits("elsewhere.test") == []
+
+
+def test_report_and_diff_commands(world, tmp_path):
+    from click.testing import CliRunner
+
+    from claimlint.cli import main
+
+    runner = CliRunner()
+    out = tmp_path / "report.html"
+    result = runner.invoke(main, ["report", str(world["db"]), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "<mark>" in out.read_text(encoding="utf-8")
+    result = runner.invoke(main, ["report", str(world["db"]), "--format", "json"])
+    assert json.loads(result.output)["sites"][0]["domain"] == "clinic-a.test"
+    db = str(world["db"])
+    result = runner.invoke(main, ["diff", f"{db}:{world['scan']}", db, "--summary"])
+    assert result.exit_code == 0 and "clinic-a.test: 0 new, 0 resolved" in result.output
+    assert runner.invoke(main, ["report", str(tmp_path / "missing.db")]).exit_code == 2
+    assert runner.invoke(main, ["crawl", "--db", str(tmp_path / "x.db")]).exit_code == 2
