@@ -408,3 +408,4 @@ def test_report_and_diff_commands(world, tmp_path):
     assert result.exit_code == 0 and "clinic-a.test: 0 new, 0 resolved" in result.output
     assert runner.invoke(main, ["report", str(tmp_path / "missing.db")]).exit_code == 2
     assert runner.invoke(main, ["crawl", "--db", str(tmp_path / "x.db")]).exit_code == 2
+    assert runner.invoke(main, ["crawl", "ftp://x.test/", "--db", str(tmp_path / "x.db")]).exit_code == 2

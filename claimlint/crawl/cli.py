@@ -107,6 +107,8 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
         with resolving(names):
             crawler = Crawler(store, seeds, options, config=config, progress=progress,
                               command=command, new_scan=new_scan)
+            for seed, problem in crawler.bad_seeds:
+                click.echo(f"warning: skipping {seed!r}: {problem}", err=True)
             scan_id = crawler.run()
     except BadURL as exc:
         _fail(f"bad site URL: {exc}")

@@ -112,7 +112,14 @@ class Crawler:
                  config: Config | None = None, lint_pool=None, progress: Progress | None = None,  # noqa: ANN001
                  command: str = "", new_scan: bool = False) -> None:
         self.store, self.options, self.config = store, options, config
-        self.seeds = [urls.normalize(site_seed(s)) for s in seeds]
+        self.seeds, self.bad_seeds = [], []
+        for seed in seeds:
+            try:
+                self.seeds.append(urls.normalize(site_seed(seed)))
+            except urls.BadURL as exc:
+                self.bad_seeds.append((seed, str(exc)))
+        if not self.seeds:
+            raise urls.BadURL("no usable site URL" + (f" ({self.bad_seeds[0][1]})" if self.bad_seeds else ""))
         self.progress = progress or Progress(quiet=True)
         self.command = command
         self.fetcher = Fetcher(options.user_agent(), timeout=options.timeout,
