@@ -21,10 +21,16 @@ def collect(store: Store, scan_id: int | None = None) -> dict:
     sid = scan["id"]
     findings = store.findings(sid)
     pages = store.pages(sid)
+    findings_by_site: dict[int, list] = {}
+    for f in findings:
+        findings_by_site.setdefault(f["site_id"], []).append(f)
+    pages_by_site: dict[int, list] = {}
+    for p in pages:
+        pages_by_site.setdefault(p["site_id"], []).append(p)
     sites = []
     for site in store.sites(sid):
-        mine = [f for f in findings if f["site_id"] == site["id"]]
-        site_pages = [p for p in pages if p["site_id"] == site["id"]]
+        mine = findings_by_site.get(site["id"], [])
+        site_pages = pages_by_site.get(site["id"], [])
         by_page: dict[int, list] = {}
         for f in mine:
             by_page.setdefault(f["page_id"], []).append(_finding(f))
