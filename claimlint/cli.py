@@ -257,6 +257,13 @@ def rules_test(dirs: tuple[str, ...], config_path: str | None) -> None:
                f"{count - sum(f.kind != 'missing' for f in failures)} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
 
+# Crawl commands (claimlint/crawl/cli.py).
+from claimlint.crawl.cli import crawl, diff, report  # noqa: E402
+
+main.add_command(crawl)
+main.add_command(report)
+main.add_command(diff)
+
 
 @rules.command("eval")
 @click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
