@@ -195,6 +195,15 @@ class Engine:
         """All findings of all rules in one document."""
         return self.run_many([doc])[0]
 
+    def claim_hits(self, docs: list[Document]) -> list[list[Hit]]:
+        """Every sentence-rule match with the contexts found around it, cancelled or not
+        (for ``rules test``: each rule shows the contexts that cancel it)."""
+        states = [_DocState(doc, self._plan(doc, self.prefilter, self._sentence_keys))
+                  for doc in docs]
+        self._process([(st, w) for st in states for w in st.windows])
+        return [[h for hits in st.done.values() for h in hits if h.entry.role == "claim"]
+                for st in states]
+
     def run_many(self, docs: list[Document]) -> list[list[EngineFinding]]:
         """Findings for several documents; the candidate windows of all documents go
         through spaCy together."""
