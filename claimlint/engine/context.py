@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 # Verb negators reach back through their clause; determiner negators ("no guarantee",
 # "no clinic can guarantee") only cover the few words of their noun phrase.
-VERB_NEGATORS = {"not", "n't", "never", "cannot", "unable", "nt"}
+VERB_NEGATORS = {"not", "n't", "never", "cannot", "unable", "nt", "rarely", "seldom", "hardly",
+                 "barely"}
 DET_NEGATORS = {"no", "none", "nothing", "nobody", "neither", "nor", "without", "non"}
 NEGATORS = VERB_NEGATORS | DET_NEGATORS
 DET_SCOPE = 4
@@ -60,7 +61,8 @@ WARN_PHRASES = re.compile(
     r"(?:\w+ )?(?:clinics|providers|companies|businesses|websites|practitioners|sellers|"
     r"marketers|centers|centres|ads|advertisements|doctors)\b"
     r"|\b(?:clinics|providers|companies|businesses|websites|practitioners|sellers|marketers|"
-    r"ads|advertisements) (?:that|who|which|claiming|promising|offering|advertising|touting|"
+    r"ads|advertisements) (?:often |sometimes |also |may |might |frequently |commonly |may also )?"
+    r"(?:that|who|which|claiming|promising|offering|advertising|touting|"
     r"selling|marketing|making|using|say|claim|promise)\b"
     r"|\b(?:a|any) (?:clinic|provider|company|website|practitioner|seller|doctor) "
     r"(?:that|who|which|claiming|promising|offering|advertising|touting)\b"
@@ -182,9 +184,30 @@ def warned(sent: Span, lead: str = "") -> bool:
     return bool(WARN_PHRASES.search(sent.text) or (lead and WARN_PHRASES.search(lead)))
 
 
-def question(sent: Span) -> bool:
-    """A real question: ends with "?" and opens with an auxiliary or wh-word; rhetorical
-    openers ("Did you know...?", "Want guaranteed results?") stay claims."""
+INDIRECT = {"whether"}
+ASKING = {"ask", "check", "verify", "confirm", "find", "know", "wonder", "question", "test",
+          "see", "learn", "determine", "investigate"}
+
+
+def indirect_question(sent: Span, start: int) -> bool:
+    """The match sits in an indirect question: "ask whether the product is FDA-approved",
+    "trials test whether a treatment is safe and effective", "check if it is covered"."""
+    doc = sent.doc
+    for i in range(sent.start, start):
+        low = doc[i].lower_
+        if low in INDIRECT:
+            return True
+        if low == "if" and any(doc[j].lemma_ in ASKING for j in range(max(sent.start, i - 3), i)):
+            return True
+    return False
+
+
+def question(sent: Span, start: int | None = None) -> bool:
+    """A real question: ends with "?" and opens with an auxiliary or wh-word, or an
+    indirect one before the match; rhetorical openers ("Did you know...?", "Want
+    guaranteed results?") stay claims."""
+    if start is not None and indirect_question(sent, start):
+        return True
     text = sent.text.rstrip(" \"'”’)")
     if not text.endswith("?"):
         return False
@@ -198,7 +221,7 @@ CHECKS = {
     "negated": lambda sent, s, e, lead, literal: negated(sent, s, e, literal),
     "hedged": lambda sent, s, e, lead, literal: hedged(sent, s, e),
     "warned": lambda sent, s, e, lead, literal: warned(sent, lead),
-    "question": lambda sent, s, e, lead, literal: question(sent),
+    "question": lambda sent, s, e, lead, literal: question(sent, s),
 }
 
 
