@@ -56,13 +56,23 @@ def parse_directives(doc: Document) -> list[Directive]:
             d.range = (comment.source_end, len(doc.source))
             directives.append(d)
             open_ranges.append(d)
-        else:
+        else:  # enable: close what it names; what an open range named besides stays disabled
+            still_open = []
             for opened in open_ranges:
-                if opened.range[1] == len(doc.source) and (
-                        not selectors or set(selectors) & set(opened.selectors)
-                        or not opened.selectors):
-                    opened.range = (opened.range[0], comment.source_start)
-            open_ranges = [o for o in open_ranges if o.range[1] == len(doc.source)]
+                named = set(opened.selectors)
+                if selectors and named and not named & set(selectors):
+                    still_open.append(opened)
+                    continue
+                if selectors and not named:
+                    continue  # "enable X" does not end a blanket "disable"
+                opened.range = (opened.range[0], comment.source_start)
+                rest = [x for x in opened.selectors if x not in selectors] if selectors else []
+                if rest:
+                    piece = Directive("disable", rest, opened.reason, opened.source_start,
+                                      opened.source_end, (comment.source_end, len(doc.source)))
+                    directives.append(piece)
+                    still_open.append(piece)
+            open_ranges = still_open
     return directives
 
 
@@ -81,8 +91,11 @@ def apply_suppressions(doc: Document, findings: list[Finding]) -> list[Finding]:
                 d.used = suppressed = True
         if not suppressed:
             kept.append(f)
+    used_comments = {d.source_start for d in directives if d.used}
+    reported = set()
     for d in directives:
-        if not d.used:
+        if d.source_start not in used_comments and d.source_start not in reported:
+            reported.add(d.source_start)
             line, col = doc.position(d.source_start)
             end_line, end_col = doc.position(d.source_end)
             what = ", ".join(d.selectors) or "all rules"

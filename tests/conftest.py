@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,11 @@ def slice_source(source: str, line: int, column: int, end_line: int, end_column:
 
     starts = line_starts(source)
     return source[starts[line - 1] + column - 1:starts[end_line - 1] + end_column - 1]
+
+
+def prose_words(text: str) -> str:
+    """The prose words of a source slice: markup, link targets and entities removed."""
+    text = re.sub(r"\]\([^)]*\)", "", text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"[*_\[\]`>]|^\s*#+\s", " ", text, flags=re.M)
+    return " ".join(html.unescape(text).split())

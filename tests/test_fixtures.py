@@ -1,14 +1,12 @@
 """The fixture pages: each gets exactly the rule ids, on exactly the lines, a compliance
 reviewer would expect; and every finding's line/column slice of the source file is the claim."""
 
-import html
-import re
 from pathlib import Path
 
 import pytest
 
 from claimlint.lint import lint_path
-from tests.conftest import FIXTURES, slice_source
+from tests.conftest import FIXTURES, prose_words, slice_source
 
 PAGES = FIXTURES / "pages"
 
@@ -64,14 +62,6 @@ def test_fixture_page_findings(name, linter):
     assert found == EXPECTED[name]
 
 
-def _words(text: str) -> str:
-    """The prose words of a source slice: markup, link targets and entities removed."""
-    text = re.sub(r"\]\([^)]*\)", "", text)
-    text = re.sub(r"<[^>]*>", " ", text)
-    text = re.sub(r"[*_\[\]`>]|^\s*#+\s", " ", text, flags=re.M)
-    return " ".join(html.unescape(text).split())
-
-
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_positions_slice_exactly_the_claim(name, linter):
     path = PAGES / name
@@ -79,7 +69,7 @@ def test_positions_slice_exactly_the_claim(name, linter):
     for f in lint_path(path):
         piece = slice_source(source, f.line, f.column, f.end_line, f.end_column)
         assert piece == source[f.start:f.end]
-        assert _words(piece) == " ".join(f.text.split()), (f.rule, f.line, piece)
+        assert prose_words(piece) == " ".join(f.text.split()), (f.rule, f.line, piece)
 
 
 def test_disclosure_depends_on_a_risks_section():
