@@ -1,0 +1,114 @@
+"""Content-hash cache of per-file findings, so an unchanged file is not linted again.
+
+The key covers everything that decides a file's findings: claimlint's version, the digest
+of the rule files (hashed as bytes when the pack is read, before anything is compiled, so a
+fully cached run never loads spaCy), the effective configuration, the file's kind and the
+SHA-256 of its bytes.
+Findings are stored without their path, so two identical files share one entry. Entries
+are small JSON files under ``<cache dir>/v1/``; the directory ignores itself for git.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from claimlint import __version__
+from claimlint.config import Config
+
+CACHE_DIR_NAME = ".claimlint_cache"
+LAYOUT = "v1"
+_NOT_KEYED = {"include", "exclude", "extend_exclude", "fail_on", "source"}  # file choice, exit code
+
+
+def config_digest(config: Config, select: list[str], ignore: list[str]) -> str:
+    """Digest of the settings that change a file's findings (not which files, not exit)."""
+    data: dict[str, Any] = {f.name: getattr(config, f.name) for f in fields(Config)
+                            if f.name not in _NOT_KEYED}
+    data["rule_dirs"] = [str(d) for d in config.rule_dirs()]
+    data["selected"] = [list(select), list(ignore)]
+    raw = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def default_cache_dir(config: Config) -> Path:
+    """``$CLAIMLINT_CACHE_DIR``, else ``.claimlint_cache`` beside the config file in
+    force (the project root), else in the current directory."""
+    env = os.environ.get("CLAIMLINT_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = Path(config.source).parent if config.source else Path.cwd()
+    return base / CACHE_DIR_NAME
+
+
+class Cache:
+    """Findings by content key. ``hits`` and ``misses`` count lookups in this run."""
+
+    def __init__(self, directory: Path, salt: str) -> None:
+        self.root = Path(directory)
+        self.dir = self.root / LAYOUT
+        self.salt = salt
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+        self._ready = False
+
+    @classmethod
+    def for_run(cls, directory: Path, pack_digest: str, config: Config, select: list[str],
+                ignore: list[str]) -> Cache:
+        """The cache for one run: ``pack_digest`` is ``RulePack.digest`` (rule files hashed
+        as bytes when loaded; nothing is compiled)."""
+        salt = "\0".join([__version__, pack_digest, config_digest(config, select, ignore)])
+        return cls(directory, salt)
+
+    def key(self, kind: str, data: bytes) -> str:
+        h = hashlib.sha256(self.salt.encode("utf-8"))
+        h.update(b"\0" + kind.encode() + b"\0")
+        h.update(hashlib.sha256(data).digest())
+        return h.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict | None:
+        """The stored entry, or None (a missing or unreadable entry is a miss)."""
+        try:
+            with open(self._path(key), encoding="utf-8") as fh:
+                entry = json.load(fh)
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry
+
+    def put(self, key: str, entry: dict) -> None:
+        """Store an entry atomically; a cache that cannot be written is silently skipped."""
+        path = self._path(key)
+        try:
+            self._prepare()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(entry, fh, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, path)
+            self.writes += 1
+        except OSError:
+            pass
+
+    def _prepare(self) -> None:
+        if self._ready:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by claimlint\n*\n", encoding="utf-8")
+        tag = self.root / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
+                           "# claimlint cache; see https://bford.info/cachedir/\n", encoding="utf-8")
+        self._ready = True
