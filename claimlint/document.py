@@ -7,13 +7,16 @@ Document where a span of it came from (``source_range``) and at which line and c
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
 BLOCK_BREAK = "\n\n"
+# whitespace that is not a lone ASCII space between words: it collapses to one space
+_ODD_SPACE = re.compile(r"[^\S ]\s*| \s+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A run of document text copied from, or standing for, a run of source text.
 
@@ -183,22 +186,34 @@ class DocumentBuilder:
             self._pending_space = (self._pending_space[0], max(source_end, self._pending_space[1]))
 
     def add(self, text: str, source_start: int) -> None:
-        """Add text copied verbatim from ``source[source_start:source_start+len(text)]``."""
-        i, n = 0, len(text)
-        while i < n:
-            if text[i].isspace():
-                j = i + 1
-                while j < n and text[j].isspace():
-                    j += 1
-                self.space(source_start + i, source_start + j)
-                i = j
-                continue
-            j = i + 1
-            while j < n and not text[j].isspace():
-                j += 1
-            self._flush_space()
-            self._emit(text[i:j], source_start + i, j - i)
-            i = j
+        """Add text copied verbatim from ``source[source_start:source_start+len(text)]``.
+
+        Runs of words separated by single spaces are copied as one segment; any other
+        whitespace (newlines, tabs, several spaces) collapses to one mapped space.
+        """
+        i = 0
+        for m in _ODD_SPACE.finditer(text):
+            if m.start() > i:
+                self._add_run(text[i:m.start()], source_start + i)
+            self.space(source_start + m.start(), source_start + m.end())
+            i = m.end()
+        if i < len(text):
+            self._add_run(text[i:], source_start + i)
+
+    def _add_run(self, run: str, source_start: int) -> None:
+        """A run whose whitespace is single ASCII spaces (possibly at its ends)."""
+        if run[0] == " ":
+            self.space(source_start, source_start + 1)
+            run, source_start = run[1:], source_start + 1
+            if not run:
+                return
+        trailing = run[-1] == " "
+        if trailing:
+            run = run[:-1]
+        self._flush_space()
+        self._emit(run, source_start, len(run))
+        if trailing:
+            self.space(source_start + len(run), source_start + len(run) + 1)
 
     def add_mapped(self, text: str, source_start: int, source_end: int) -> None:
         """Add text that stands for ``source[source_start:source_end]`` as a whole."""

@@ -109,7 +109,11 @@ class Linter:
             decoded = decode(data, encoding=self.config.encoding, html=kind == "html")
         except DecodeError as exc:
             raise InputError(path, str(exc)) from exc
-        doc = read_document(decoded.text, kind, path)
+        try:
+            doc = read_document(decoded.text, kind, path)
+        except (ValueError, RecursionError, AssertionError, IndexError) as exc:
+            # a reader bug on odd input must cost one file, never the whole run
+            raise InputError(path, f"could not read as {kind}: {exc}") from exc
         doc.encoding_note = decoded.note
         return doc
 

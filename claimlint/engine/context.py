@@ -155,6 +155,14 @@ def question(sent: Span) -> bool:
     return not RHETORICAL.search(text)
 
 
+CHECKS = {
+    "negated": lambda sent, s, e, lead: negated(sent, s, e),
+    "hedged": lambda sent, s, e, lead: hedged(sent, s, e),
+    "warned": lambda sent, s, e, lead: warned(sent, lead),
+    "question": lambda sent, s, e, lead: question(sent),
+}
+
+
 def contexts(sent: Span, start: int, end: int, lead: str = "") -> set[str]:
     """Every context that applies to the match ``[start, end)`` in ``sent``."""
     found = set()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 try:  # Python 3.11+
     import re._constants as sre_constants
     import re._parser as sre_parse
@@ -98,17 +100,28 @@ def _single_letter(av: list) -> str:
 
 
 class Prefilter:
-    """Finds anchor hits in document text and maps each hit to the anchors it matched."""
+    """Finds anchor hits in document text, each with every anchor that occurs there."""
 
     def __init__(self, anchors: set[str]) -> None:
         self.anchors = {a.lower() for a in anchors if a}
         body = trie_regex(self.anchors) if self.anchors else r"(?!x)x"
-        self.regex = re.compile(body, re.IGNORECASE)
+        self.regex = regex.compile(body, regex.IGNORECASE)
+        self._prefixes: dict[str, tuple[str, ...]] = {}
 
-    def hits(self, text: str) -> list[tuple[int, str]]:
-        """(offset, matched anchor, lower case) for every hit; overlapping anchors are
-        found because the trie prefers the longest and shorter ones are prefixes of it."""
-        return [(m.start(), m.group().lower()) for m in self.regex.finditer(text)]
+    def hits(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, tuple[str, ...]]]:
+        """(offset, anchors starting there) for every hit. The search is overlapped, so an
+        anchor inside another is found; anchors that are prefixes of the longest one at a
+        position are added, so every anchor occurrence is reported."""
+        out = []
+        for m in self.regex.finditer(text, start, end, overlapped=True):
+            word = m.group().lower()
+            anchors = self._prefixes.get(word)
+            if anchors is None:
+                anchors = tuple(word[:i] for i in range(1, len(word) + 1)
+                                if word[:i] in self.anchors)
+                self._prefixes[word] = anchors
+            out.append((m.start(), anchors))
+        return out
 
 
 class SentenceWindows:

@@ -1,0 +1,169 @@
+"""Throughput and start-up of `claimlint check`, beside a plain regex alternation of the rule
+pack's phrases over the same corpus, measured in the same run.
+
+    python benchmarks/bench_check.py [--mb 10]
+
+Prints MB/s for: the regex-only baseline, the engine in-process (prefilter + spaCy on
+candidate sentences), the engine with the prefilter off (spaCy on every sentence), and the
+`claimlint check` command end to end; and the start-up time of `claimlint check` on one
+small file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NEUTRAL = [
+    "Our clinic is located in the heart of downtown with free parking for patients.",
+    "Dr. {name} completed a fellowship in sports medicine and has practiced for {n} years.",
+    "Call our front desk to ask about appointment times, directions and parking.",
+    "The treatment room is bright, quiet and designed for comfort.",
+    "Patients often ask how long a visit takes; most visits take about an hour.",
+    "We accept most major credit cards and offer flexible scheduling.",
+    "Our team includes physicians, nurses and physical therapists.",
+    "Read our blog for news about the clinic, community events and staff updates.",
+    "Many people first hear about regenerative medicine from a friend or family member.",
+    "The consultation includes a review of your history and imaging.",
+    "Our office is open Monday through Friday from 8 a.m. to 5 p.m.",
+    "Please bring a list of your current medications to the first visit.",
+    "Stem cell therapy is an area of active research, and studies are ongoing.",
+    "Risks include infection, pain and swelling at the injection site.",
+    "Results are not guaranteed, and some patients need repeat treatments.",
+]
+CLAIMS = [
+    "Our stem cell injections have no side effects.",
+    "Results are guaranteed or your money back.",
+    "Say goodbye to knee pain forever with regenerative therapy.",
+    "The procedure is completely safe for everyone.",
+    "We guarantee lasting relief from arthritis.",
+    "Walk out pain-free the same day.",
+]
+NAMES = ["Lee", "Patel", "Garcia", "Okafor", "Smith", "Nguyen"]
+
+
+def make_corpus(directory: Path, megabytes: float, seed: int = 7) -> int:
+    """Write ~``megabytes`` of marketing-like plain text in 100 KB files; returns bytes."""
+    rng = random.Random(seed)
+    total, index = 0, 0
+    target = int(megabytes * 1_000_000)
+    while total < target:
+        paragraphs = []
+        size = 0
+        while size < 100_000:
+            sentences = []
+            for _ in range(rng.randint(3, 6)):
+                pool = CLAIMS if rng.random() < 0.08 else NEUTRAL
+                sentences.append(rng.choice(pool).format(name=rng.choice(NAMES),
+                                                         n=rng.randint(5, 30)))
+            para = " ".join(sentences)
+            paragraphs.append(para)
+            size += len(para) + 2
+        data = "\n\n".join(paragraphs) + "\n"
+        (directory / f"page{index:04d}.txt").write_text(data, encoding="utf-8")
+        total += len(data.encode())
+        index += 1
+    return total
+
+
+def baseline_regex(pack) -> re.Pattern:  # noqa: ANN001
+    """A regex-only prose linter: one alternation of the pack's phrases, as such linters do."""
+    phrases: set[str] = set()
+    for rule in pack.rules:
+        pats = list(rule.patterns) + [p for g in rule.requires for p in g.patterns]
+        for p in pats:
+            if p.kind in ("phrase", "lemma"):
+                phrases.add(p.value.lower())
+            elif p.kind == "tokens":
+                words = []
+                for tok in p.value:
+                    lit = next((tok[k] for k in ("LOWER", "LEMMA", "ORTH") if k in tok), None)
+                    if isinstance(lit, dict):
+                        lit = (lit.get("IN") or [None])[0]
+                    if isinstance(lit, str) and tok.get("OP") in (None, "+"):
+                        words.append(re.escape(lit.lower()))
+                if words:
+                    phrases.add(r"\W+".join(words))
+            elif p.kind == "regex":
+                phrases.add(p.value)
+    return re.compile(r"\b(?:" + "|".join(sorted(phrases)) + r")", re.IGNORECASE)
+
+
+def rate(nbytes: int, seconds: float) -> float:
+    return nbytes / 1e6 / seconds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=10.0, help="corpus size in MB")
+    args = ap.parse_args()
+
+    from claimlint.engine.core import Engine
+    from claimlint.lint import get_engine, read_document
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        nbytes = make_corpus(corpus, args.mb)
+        files = sorted(corpus.iterdir())
+        texts = [f.read_text(encoding="utf-8") for f in files]
+        print(f"corpus: {len(files)} files, {nbytes / 1e6:.1f} MB")
+
+        engine = get_engine()
+        rx = baseline_regex(engine.pack)
+        t = time.perf_counter()
+        base_hits = sum(1 for text in texts for _ in rx.finditer(text))
+        base = time.perf_counter() - t
+        print(f"regex alternation ({len(rx.pattern)} chars): {rate(nbytes, base):7.2f} MB/s "
+              f"({base_hits} hits)")
+
+        t = time.perf_counter()
+        docs = [read_document(text, "text", str(f)) for f, text in zip(files, texts)]
+        read = time.perf_counter() - t
+        t = time.perf_counter()
+        found = sum(len(r) for r in engine.run_many(docs))
+        run = time.perf_counter() - t
+        print(f"reader (text):              {rate(nbytes, read):7.2f} MB/s")
+        print(f"engine, prefilter on:       {rate(nbytes, run):7.2f} MB/s ({found} findings; "
+              f"spaCy saw {engine.stats.window_chars / 1e6:.1f} MB)")
+        print(f"read + engine:              {rate(nbytes, read + run):7.2f} MB/s "
+              f"= {rate(nbytes, read + run) / rate(nbytes, base):.2f}x the regex baseline")
+
+        sample = docs[: max(1, len(docs) // 10)]
+        sample_bytes = sum(len(d.source.encode()) for d in sample)
+        full = Engine(engine.pack, use_prefilter=False)
+        t = time.perf_counter()
+        full.run_many(sample)
+        slow = time.perf_counter() - t
+        print(f"engine, prefilter off:      {rate(sample_bytes, slow):7.2f} MB/s "
+              f"(on a {sample_bytes / 1e6:.1f} MB sample)")
+
+        cmd = [sys.executable, "-m", "claimlint.cli", "check", str(corpus), "--format", "json"]
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=False)
+        cli = time.perf_counter() - t
+        print(f"claimlint check (command):  {rate(nbytes, cli):7.2f} MB/s ({cli:.2f} s)")
+
+        small = Path(tmp) / "small.md"
+        small.write_text("# Welcome\n\nOur clinic offers consultations on weekdays.\n")
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "claimlint.cli", "check", str(small)],
+                           stdout=subprocess.DEVNULL, check=False)
+            runs.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=False)
+        python = time.perf_counter() - t
+        print(f"start-up, one small file:   {min(runs):.3f} s best of 5 "
+              f"(bare python: {python:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()

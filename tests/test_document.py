@@ -1,0 +1,48 @@
+from claimlint.document import DocumentBuilder, line_starts
+
+
+def test_line_starts_handle_crlf_lf_and_lone_cr():
+    assert line_starts("a\r\nb\nc\rd") == [0, 3, 5, 7]
+    assert line_starts("") == [0]
+    assert line_starts("x\n") == [0, 2]
+
+
+def test_builder_collapses_whitespace_and_maps_runs():
+    src = "Our   stem\n\tcell &amp; more"
+    b = DocumentBuilder("p", "text", src)
+    b.add("Our   stem\n\tcell ", 0)
+    b.add_mapped("&", src.index("&amp;"), src.index("&amp;") + 5)
+    b.add(" more", src.index(" more"))
+    doc = b.build()
+    assert doc.text.startswith("Our stem cell & more")
+    i = doc.text.index("stem cell")
+    s, e = doc.source_range(i, i + len("stem cell"))
+    assert src[s:e] == "stem\n\tcell"
+    i = doc.text.index("&")
+    assert src[slice(*doc.source_range(i, i + 1))] == "&amp;"
+    i = doc.text.index("cell & more")
+    assert src[slice(*doc.source_range(i, i + len("cell & more")))] == "cell &amp; more"
+
+
+def test_blocks_end_sentences_and_list_items_get_a_lead():
+    src = "Avoid clinics that offer:\nGuaranteed results\nOther text."
+    b = DocumentBuilder("p", "text", src)
+    b.add("Avoid clinics that offer:", 0)
+    lead = b.end_block("paragraph")
+    b.add("Guaranteed results", src.index("Guaranteed"))
+    item = b.end_block("list_item")
+    b.add("Other text.", src.index("Other"))
+    other = b.end_block("paragraph")
+    doc = b.build()
+    assert item.lead == (lead.start, lead.end)
+    assert other.lead is None
+    assert doc.text.count("\n\n") == 3
+    assert doc.block_at(item.start) == item
+
+
+def test_position_is_one_based_in_characters():
+    src = "Zürich 🏥 clinic\r\nsecond line"
+    doc = DocumentBuilder("p", "text", src).build()
+    assert doc.position(src.index("clinic")) == (1, 10)
+    assert doc.position(src.index("second")) == (2, 1)
+    assert doc.source_line(1) == "Zürich 🏥 clinic"

@@ -1,0 +1,74 @@
+import json
+
+import pytest
+
+from claimlint.engine.core import Engine
+from claimlint.engine.prefilter import Prefilter, SentenceWindows, regex_anchors, trie_regex
+from claimlint.lint import read_document
+from tests.conftest import SHARED
+
+
+@pytest.mark.parametrize("pattern,anchors", [
+    (r"\bguarantee[sd]?\b", {"guarantee"}),
+    (r"(?:100|one hundred)\s*%\s*(?:success|effective)", {"success", "effective"}),
+    (r"\bno\s+(?:side[- ]effects|risks?)", {"effects", "risk"}),
+    (r"[Ss]tem cells?", {"stem cell"}),
+])
+def test_regex_anchors_are_required_literals(pattern, anchors):
+    assert regex_anchors(pattern) == anchors
+
+
+@pytest.mark.parametrize("pattern", [r"\w+y", r"(?:a|b)c?", r"(?P<x>.)\1"])
+def test_regex_without_a_required_literal_has_no_anchor(pattern):
+    assert regex_anchors(pattern) is None
+
+
+def test_trie_regex_matches_exactly_the_words():
+    import re
+
+    words = {"cure", "cured", "cures", "care", "guarantee"}
+    rx = re.compile(f"^(?:{trie_regex(words)})$")
+    assert all(rx.match(w) for w in words)
+    assert not any(rx.match(w) for w in ("cur", "car", "guarante", "curesx"))
+
+
+def test_prefilter_is_case_insensitive_substring():
+    pf = Prefilter({"guarantee", "effect"})
+    assert [a for _, a in pf.hits("GUARANTEED side-effects")] == [("guarantee",), ("effect",)]
+
+
+def test_prefilter_reports_nested_and_prefix_anchors():
+    pf = Prefilter({"cure", "cured", "red"})
+    assert pf.hits("CURED") == [(0, ("cure", "cured")), (2, ("red",))]
+
+
+def test_windows_split_only_where_spacy_certainly_splits(engine):
+    windows = SentenceWindows({"etc"})
+    text = ("Results vary between patients. We use cells, etc. For most people this helps! "
+            "Dr. Lee agrees. ask us? Maybe.")
+    spans = windows.split(text, 0, len(text))
+    assert "".join(text[a:b] for a, b in spans) == text
+    sp = engine.nlp(text)
+    starts = {s.start_char for s in sp.sents}
+    assert all(a in starts for a, _ in spans)
+
+
+def _corpus_docs():
+    texts = [json.loads(line)["text"] for line in (SHARED / "corpus" / "dev.jsonl").open()]
+    seed = (SHARED / "seed" / "stem-cell-therapy-risks.txt").read_text()
+    return [read_document(t, "text", f"doc{i}") for i, t in enumerate(texts + [seed])]
+
+
+@pytest.mark.skipif(not (SHARED / "corpus" / "dev.jsonl").exists(), reason="shared corpus not present")
+def test_prefilter_loses_no_match_the_rules_would_make(engine):
+    """The fast path (spaCy only on candidate windows) must equal running every sentence."""
+    full = Engine(engine.pack, use_prefilter=False)
+    docs = _corpus_docs()
+    fast = [[(f.rule.id, f.start, f.end) for f in found] for found in engine.run_many(docs)]
+    slow = [[(f.rule.id, f.start, f.end) for f in found] for found in full.run_many(docs)]
+    assert fast == slow
+    assert engine.stats.window_chars < full.stats.window_chars
+
+
+def test_shipped_pack_has_no_unanchored_pattern(engine):
+    assert engine.unanchored == []

@@ -1,0 +1,107 @@
+import textwrap
+
+import pytest
+
+from claimlint.engine.core import Engine
+from claimlint.rulepack import RuleFileError, load_rules, parse_rule_file
+
+GOOD = """
+category: HYPE
+rules:
+  - id: HYPE.miracle
+    severity: warning
+    message: Miracle language.
+    why: Hype.
+    suggestion: Say what it does.
+    cancel: [negated]
+    patterns:
+      - phrase: miracle cure
+    examples:
+      flag: [A miracle cure.]
+      pass: [Not a miracle cure.]
+"""
+
+
+def _file(tmp_path, text):
+    path = tmp_path / "rules.yml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_good_rule_file_parses():
+    (rule,) = parse_rule_file(GOOD)
+    assert rule.id == "HYPE.miracle" and rule.cancel == {"negated"}
+
+
+def test_yes_and_no_stay_words_in_patterns():
+    (rule,) = parse_rule_file(GOOD.replace("phrase: miracle cure", "tokens: [{LOWER: no}]"))
+    assert rule.patterns[0].value == [{"LOWER": "no"}]
+
+
+@pytest.mark.parametrize("change,problem", [
+    (("    cancel: [negated]\n", "    cancel: [negated]\n    colour: red\n"), "unknown key"),
+    (("    why: Hype.\n", ""), "missing or empty 'why'"),
+    (("severity: warning", "severity: loud"), "severity must be"),
+    (("cancel: [negated]", "cancel: [sarcastic]"), "'cancel'"),
+    (("phrase: miracle cure", "shout: miracle"), "unknown pattern kind"),
+    (("id: HYPE.miracle", "id: miracle"), "'id' must look like"),
+    (("rules:", "rulez:"), "expected a mapping"),
+    (("    patterns:\n      - phrase: miracle cure\n", ""), "'patterns' must be a non-empty list"),
+])
+def test_bad_rule_files_name_file_rule_and_problem(tmp_path, change, problem):
+    path = _file(tmp_path, GOOD.replace(*change))
+    with pytest.raises(RuleFileError) as err:
+        load_rules([path], shipped=False)
+    assert str(path) in str(err.value)
+    assert problem in str(err.value)
+
+
+def test_invalid_yaml_is_refused(tmp_path):
+    path = _file(tmp_path, "category: X\nrules: [\n")
+    with pytest.raises(RuleFileError, match="not valid YAML"):
+        load_rules([path], shipped=False)
+
+
+@pytest.mark.parametrize("pattern,problem", [
+    ("regex: '(unclosed'", "regex does not compile"),
+    ("tokens: [{LOWER: {IN: 5}}]", "invalid token pattern"),
+    ("tokens: [{SHOUTING: yes}]", "invalid token pattern"),
+])
+def test_patterns_spacy_or_regex_reject_are_refused_at_compile(tmp_path, pattern, problem):
+    path = _file(tmp_path, GOOD.replace("phrase: miracle cure", pattern))
+    pack = load_rules([path], shipped=False)
+    with pytest.raises(RuleFileError) as err:
+        Engine(pack)
+    assert "HYPE.miracle" in str(err.value) and problem in str(err.value)
+
+
+def test_duplicate_ids_are_refused(tmp_path):
+    (tmp_path / "a.yml").write_text(GOOD)
+    (tmp_path / "b.yml").write_text(GOOD)
+    with pytest.raises(RuleFileError, match="duplicate rule id"):
+        load_rules([tmp_path], shipped=False)
+
+
+def test_shipped_pack_loads_and_has_a_digest():
+    pack = load_rules()
+    assert {"GUARANTEE", "SAFETY", "DISCLOSURE"} <= set(pack.categories)
+    assert len(pack.digest) == 64
+
+
+def test_shipped_rules_pass_their_own_examples(engine):
+    from claimlint.ruletest import test_rules
+
+    count, failures = test_rules(engine.pack, engine)
+    assert count >= 6 * len(engine.pack.rules)
+    assert [str(f) for f in failures] == []
+
+
+def test_rule_test_reports_failing_examples(tmp_path):
+    from claimlint.ruletest import test_rules
+
+    bad = GOOD.replace("pass: [Not a miracle cure.]", "pass: [Truly a miracle cure.]")
+    pack = load_rules([_file(tmp_path, bad)], shipped=False)
+    _, failures = test_rules(pack, Engine(pack))
+    kinds = sorted(f.kind for f in failures)
+    assert kinds == ["missing", "missing", "pass"]
+    assert "Truly a miracle cure" in str([f for f in failures if f.kind == "pass"][0])
