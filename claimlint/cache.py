@@ -1,9 +1,9 @@
 """Content-hash cache of per-file findings, so an unchanged file is not linted again.
 
-The key covers everything that decides a file's findings: claimlint's version, the digest
-of the rule files (hashed as bytes when the pack is read, before anything is compiled, so a
-fully cached run never loads spaCy), the effective configuration, the file's kind and the
-SHA-256 of its bytes.
+The key covers everything that decides a file's findings: claimlint's version and a digest
+of its modules, the digest of the rule files (hashed as bytes when the pack is read, before
+anything is compiled, so a fully cached run never loads spaCy), the effective
+configuration, the file's kind and the SHA-256 of its bytes.
 Findings are stored without their path, so two identical files share one entry. Entries
 are small JSON files under ``<cache dir>/v1/``; the directory ignores itself for git.
 """
@@ -15,6 +15,7 @@ import json
 import os
 import tempfile
 from dataclasses import fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,20 @@ from claimlint.config import Config
 CACHE_DIR_NAME = ".claimlint_cache"
 LAYOUT = "v1"
 _NOT_KEYED = {"include", "exclude", "extend_exclude", "fail_on", "source"}  # file choice, exit code
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Digest of claimlint's own modules, so a changed reader or engine between releases
+    (a development checkout, a git install) never serves stale findings."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        try:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()
 
 
 def config_digest(config: Config, select: list[str], ignore: list[str]) -> str:
@@ -63,7 +78,8 @@ class Cache:
                 ignore: list[str]) -> Cache:
         """The cache for one run: ``pack_digest`` is ``RulePack.digest`` (rule files hashed
         as bytes when loaded; nothing is compiled)."""
-        salt = "\0".join([__version__, pack_digest, config_digest(config, select, ignore)])
+        salt = "\0".join([__version__, code_digest(), pack_digest,
+                          config_digest(config, select, ignore)])
         return cls(directory, salt)
 
     def key(self, kind: str, data: bytes) -> str:
