@@ -16,7 +16,7 @@ def test_several_formats_in_one_run(tmp_path, monkeypatch):
     result = run_check("faq.txt", "clinic.html",
                        "--format", "sarif", "--output", str(out / "c.sarif"),
                        "--format", "json", "-o", str(out / "c.json"),
-                       f"--format=junit", f"--output={out / 'c.xml'}",
+                       "--format=junit", f"--output={out / 'c.xml'}",
                        "--format", "gitlab", "--output", str(out / "gl.json"),
                        "--format", "html", "--output", str(out / "r.html"),
                        "--format", "github")
