@@ -81,9 +81,10 @@ def _highlighted(view: dict[str, Any], findings: list[Finding], doc_no: int) -> 
         title = "; ".join(f"{findings[i].rule}: {findings[i].message}" for i in idx)
         sups = "".join(f'<a href="#{_anchor(doc_no, i)}-row">[{i + 1}]</a>' for i in idx)
         out.append(html.escape(text[pos:start]))
+        extra = "".join(f'<span id="{_anchor(doc_no, i)}"></span>' for i in idx[1:])
         out.append(f'<mark class="sev-{worst}" id="{_anchor(doc_no, idx[0])}" '
-                   f'title="{html.escape(title)}">{html.escape(text[start:end])}<sup>{sups}</sup>'
-                   "</mark>")
+                   f'title="{html.escape(title)}">{extra}{html.escape(text[start:end])}'
+                   f"<sup>{sups}</sup></mark>")
         pos = end
     out.append(html.escape(text[pos:]))
     body = "".join(out)
