@@ -246,39 +246,49 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
 
 
 def _units(path_list: list[str], config: Config, stdin_filename: str | None, run: Run):  # noqa: ANN202
-    """The files to check as Units, in order; read errors and empty files are reported
-    here and produce no Unit."""
+    """The files to check as Units, in order. Unreadable and empty files become Units that
+    only carry their error or warning, so every message is printed in file order."""
     from claimlint.discovery import iter_files
     from claimlint.lint import kind_for
     from claimlint.parallel import Unit
 
-    def unit(data: bytes, path: str, kind: str):  # noqa: ANN202
+    index = 0
+    problems: list[tuple[str, str]] = []
+
+    def unit(path: str, kind: str = "text", data: bytes | None = None,
+             error: str | None = None) -> Unit:
+        nonlocal index
+        index += 1
+        if error is not None:
+            return Unit(index, path, error=error)
         run.files += 1
         run.paths.append(path)
-        if not data.strip():
-            click.echo(f"warning: {path}: empty file, nothing to check", err=True)
-            return None
-        return Unit(len(run.paths) - 1, path, kind, data)
+        if not data or not data.strip():
+            return Unit(index, path, note="empty file, nothing to check")
+        return Unit(index, path, kind, data)
 
     for raw in path_list:
         if raw == "-":
             name = stdin_filename or "-"
-            u = unit(sys.stdin.buffer.read(), name, kind_for(name) if stdin_filename else "text")
-            if u:
-                yield u
+            yield unit(name, kind_for(name) if stdin_filename else "text", sys.stdin.buffer.read())
             continue
         if not os.path.exists(raw):
-            run.error(raw, "no such file or directory")
+            yield unit(raw, error="no such file or directory")
             continue
-        for path in iter_files([raw], config.include, config.exclude, run.error):
+        for path in iter_files([raw], config.include, config.exclude,
+                               lambda p, problem: problems.append((p, problem))):
+            while problems:
+                where, problem = problems.pop(0)
+                yield unit(where, error=problem)
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                run.error(str(path), exc.strerror or str(exc))
+                yield unit(str(path), error=exc.strerror or str(exc))
                 continue
-            u = unit(data, str(path), kind_for(str(path)))
-            if u:
-                yield u
+            yield unit(str(path), kind_for(str(path)), data)
+        while problems:
+            where, problem = problems.pop(0)
+            yield unit(where, error=problem)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

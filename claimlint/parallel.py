@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from claimlint.cache import Cache
 from claimlint.config import Config
 from claimlint.findings import Finding
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 BATCH = 64          # documents per spaCy batch in a serial run
 POOL_BATCH = 16     # documents per task sent to a worker
@@ -23,13 +28,16 @@ MIN_PARALLEL = 32   # below this many files to lint, worker start-up costs more 
 
 @dataclass
 class Unit:
-    """One file to check: its place in the run, name, reader kind and bytes."""
+    """One file to check: its place in the run, name, reader kind and bytes. A unit with
+    an ``error`` (unreadable) or a ``note`` (empty) is only reported, in its place."""
 
     index: int
     path: str
-    kind: str
-    data: bytes
+    kind: str = "text"
+    data: bytes = b""
     key: str | None = None  # cache key, when caching
+    error: str | None = None
+    note: str | None = None
 
 
 @dataclass
@@ -161,34 +169,69 @@ def _pool(jobs: int, job: LintJob):  # noqa: ANN202
 
 def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
                 cache: Cache | None) -> Iterator[FileResult]:
-    """FileResults for ``units`` in input order: cache hits served directly, misses linted
-    serially or, once there are at least MIN_PARALLEL of them and ``jobs > 1``, in a pool."""
+    """FileResults for ``units`` in input order, streamed: cache hits are served directly;
+    misses are linted in batches in this process, or, once at least MIN_PARALLEL of them
+    have been seen and ``jobs > 1``, in a pool of ``jobs`` worker processes."""
     ready: dict[int, FileResult] = {}
-    order: list[int] = []
+    order: deque[int] = deque()
     misses: list[Unit] = []
-    for unit in units:
-        order.append(unit.index)
-        if cache is not None:
-            unit.key = cache.key(unit.kind, unit.data)
-            entry = cache.get(unit.key)
-            if entry is not None:
-                result = from_entry(entry, unit)
-                if job.want_view:
-                    result.view = _view_for_hit(job, unit, result)
-                ready[unit.index] = result
-                continue
-        misses.append(unit)
-    if jobs > 1 and len(misses) >= MIN_PARALLEL:
-        batches = [misses[i:i + POOL_BATCH] for i in range(0, len(misses), POOL_BATCH)]
-        with _pool(min(jobs, len(batches)), job) as pool:
-            for batch, results in zip(batches, pool.map(_run_batch, batches)):
-                _store(batch, results, ready, cache)
-    else:
-        for i in range(0, len(misses), BATCH):
-            batch = misses[i:i + BATCH]
+    pending: deque[tuple[list[Unit], Future]] = deque()
+    pool = None
+
+    def collect(block: bool) -> None:
+        while pending and (block or pending[0][1].done()):
+            batch, future = pending.popleft()
+            _store(batch, future.result(), ready, cache)
+
+    def flush(batch: list[Unit]) -> None:
+        if pool is not None:
+            pending.append((batch, pool.submit(_run_batch, batch)))
+        else:
             _store(batch, job.lint_units(batch), ready, cache)
-    for index in order:
-        yield ready.pop(index)
+
+    try:
+        for unit in units:
+            order.append(unit.index)
+            if unit.error or unit.note:
+                ready[unit.index] = FileResult(unit.index, unit.path, error=unit.error,
+                                               note=unit.note)
+                yield from _in_order(order, ready)
+                continue
+            if cache is not None:
+                unit.key = cache.key(unit.kind, unit.data)
+                entry = cache.get(unit.key)
+                if entry is not None:
+                    result = from_entry(entry, unit)
+                    if job.want_view:
+                        result.view = _view_for_hit(job, unit, result)
+                    ready[unit.index] = result
+                    yield from _in_order(order, ready)
+                    continue
+            misses.append(unit)
+            if pool is None and jobs > 1 and len(misses) >= MIN_PARALLEL:
+                pool = _pool(jobs, job)
+            size = POOL_BATCH if pool is not None else BATCH
+            if (pool is not None or jobs <= 1) and len(misses) >= size:
+                while len(misses) >= size:
+                    flush(misses[:size])
+                    misses = misses[size:]
+                collect(block=False)
+                yield from _in_order(order, ready)
+        while misses:
+            size = POOL_BATCH if pool is not None else BATCH
+            flush(misses[:size])
+            misses = misses[size:]
+        collect(block=True)
+        yield from _in_order(order, ready)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(order: deque[int], ready: dict[int, FileResult]) -> Iterator[FileResult]:
+    """Yield the results that are next in input order and ready."""
+    while order and order[0] in ready:
+        yield ready.pop(order.popleft())
 
 
 def _store(batch: list[Unit], results: list[FileResult], ready: dict[int, FileResult],
