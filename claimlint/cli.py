@@ -151,6 +151,8 @@ def main() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               help="Colour in text output.")
 @click.option("--no-source", is_flag=True, help="Text output without the source excerpt.")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when there are findings (input and config errors still exit 2).")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
@@ -167,7 +169,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
           outputs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
           fail_on: str | None, config_path: str | None, show_config: bool,
           stdin_filename: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
-          statistics: bool, color: str, no_source: bool, baseline: str | None,
+          statistics: bool, color: str, no_source: bool, exit_zero: bool, baseline: str | None,
           write_baseline: str | None, jobs: int | None, no_cache: bool,
           cache_dir: str | None) -> None:
     """Check files, directories, or '-' (standard input) for misleading claims."""
@@ -242,6 +244,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
     threshold = SEVERITY_RANK[config.fail_on]
     if run.errors:
         sys.exit(2)
+    if exit_zero:
+        sys.exit(0)
     sys.exit(1 if any(SEVERITY_RANK[f.severity] >= threshold for f in run.findings) else 0)
 
 

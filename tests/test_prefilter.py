@@ -37,9 +37,14 @@ def test_prefilter_is_case_insensitive_substring():
     assert [a for _, a in pf.hits("GUARANTEED side-effects")] == [("guarantee",), ("effect",)]
 
 
-def test_prefilter_reports_nested_and_prefix_anchors():
+def test_prefilter_reports_prefix_anchors_at_word_starts_only():
     pf = Prefilter({"cure", "cured", "red"})
-    assert pf.hits("CURED") == [(0, ("cure", "cured")), (2, ("red",))]
+    assert pf.hits("CURED, red-faced; 5red") == [(0, ("cure", "cured")), (7, ("red",)), (19, ("red",))]
+
+
+def test_prefilter_finds_pieces_the_tokenizer_cuts_from_words():
+    assert Prefilter({"not"}).hits("We cannot") == []
+    assert Prefilter({"not"}, frozenset({"not"})).hits("We cannot") == [(6, ("not",))]
 
 
 def test_windows_split_only_where_spacy_certainly_splits(engine):

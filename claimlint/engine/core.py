@@ -8,6 +8,7 @@ findings. Document rules look at just as many windows as they need to decide.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import regex
 
 from claimlint.document import Document
 from claimlint.engine import context
-from claimlint.engine.prefilter import Prefilter, SentenceWindows, regex_anchors
+from claimlint.engine.prefilter import Prefilter, SentenceWindows, letter_anchor, regex_anchors
 from claimlint.nlp import forms_of, get_nlp
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
@@ -25,9 +26,11 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per sentence
-LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "NORM", "LEMMA")
+LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "LEMMA")
 UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
+SEPARATOR = "\n\n"
+CHUNK_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class _DocState:
     """Per-document working state: candidate windows, what may match in each, results."""
 
     doc: Document
-    windows: dict[Window, set[str]]  # window -> entry keys whose anchors occur in it
+    windows: dict[Window, set[str]]  # window -> entry keys whose anchors all occur in it
     done: dict[Window, list[Hit]] = field(default_factory=dict)
 
 
@@ -102,21 +105,31 @@ class Engine:
         self.entries: dict[str, Entry] = {}
         self._anchor_entries: dict[str, set[str]] = defaultdict(set)
         self._always: set[str] = set()  # entries with no anchor: every window
+        self._requires: dict[str, list[frozenset[str]]] = {}  # entry -> anchor sets, all needed
         self.unanchored: list[str] = []
         for ri, rule in enumerate(self.rules):
             for role, group, pattern in self._rule_patterns(rule):
                 key = f"{ri}:{role}:{group}:{len(self.entries)}"
                 self.entries[key] = Entry(ri, role, group, pattern)
-                found = self._compile(key, pattern, rule, Matcher)
-                if found is None:
+                reqs = _requirements(self._compile(key, pattern, rule, Matcher))
+                if not reqs:
                     self._always.add(key)
                     self.unanchored.append(rule.id)
-                for anchor in found or ():
+                self._requires[key] = reqs
+                for anchor in set().union(*reqs) if reqs else ():
                     self._anchor_entries[anchor].add(key)
         self._doc_rules = [ri for ri, r in enumerate(self.rules) if r.scope == "document"]
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
-        self.prefilter = Prefilter(set(self._anchor_entries))
+        self._inside_words = _inside_word_pieces(self.nlp)
+        self.prefilter = Prefilter(self._anchors_of(self._sentence_keys), self._inside_words)
+        # document rules: one prefilter per part (a group, or the unless terms), used lazily
+        self._part_keys: dict[tuple[int, str, int], set[str]] = defaultdict(set)
+        for k, e in self.entries.items():
+            if self.rules[e.rule].scope == "document":
+                self._part_keys[(e.rule, e.role, e.group)].add(k)
+        self._part_prefilters = {part: Prefilter(self._anchors_of(keys), self._inside_words)
+                                 for part, keys in self._part_keys.items()}
         exceptions = {k[:-1] for k in self.nlp.tokenizer.rules if k.endswith(".")}
         self.windows = SentenceWindows(exceptions)
         self.stats = EngineStats()
@@ -124,6 +137,9 @@ class Engine:
             k: (UNLESS_CANCEL if e.role == "unless" else
                 frozenset() if e.role == "exclude" else self.rules[e.rule].cancel)
             for k, e in self.entries.items()}
+
+    def _anchors_of(self, keys: set[str]) -> set[str]:
+        return {a for k in keys for req in self._requires[k] for a in req}
 
     def _rule_patterns(self, rule: Rule):  # noqa: ANN202
         for p in rule.patterns:
@@ -138,19 +154,19 @@ class Engine:
         for p in rule.exclude:
             yield "exclude", 0, p
 
-    def _compile(self, key: str, pattern: Pattern, rule: Rule, matcher_cls) -> set[str] | None:  # noqa: ANN001
-        """Add one pattern to the matchers; return its anchors (None: unanchored)."""
+    def _compile(self, key: str, pattern: Pattern, rule: Rule, matcher_cls  # noqa: ANN001
+                 ) -> list[set[str] | None]:
+        """Add one pattern to the matchers; return its anchor sets: a match contains at
+        least one string of every set (None: a part with no literal)."""
         nlp = self.nlp
         if pattern.kind == "phrase":
             doc = nlp.make_doc(pattern.value)
             self._phrase_lower.add(key, [doc])
-            words = [t.lower_ for t in doc if not t.is_punct and not t.is_space]
-            return {max(words or [doc.text.lower()], key=len)}
+            return [{t.lower_} for t in doc if not t.is_space]
         if pattern.kind == "lemma":
             doc = nlp(pattern.value)
             self._phrase_lemma.add(key, [doc])
-            options = [forms_of(t.lemma_) for t in doc if not t.is_punct and not t.is_space]
-            return _best(options) or {doc.text.lower()}
+            return [set(forms_of(t.lemma_)) | {t.lower_} for t in doc if not t.is_space]
         if pattern.kind == "tokens":
             matcher = self._token_matchers.get(self.entries[key].rule)
             if matcher is None:
@@ -161,12 +177,12 @@ class Engine:
             except Exception as exc:  # spaCy raises MatchPatternError or ValueError
                 msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
                 raise RuleFileError(rule.file, rule.id, f"invalid token pattern: {msg}") from exc
-            return _best([_token_literals(t) for t in pattern.value if _required(t)])
+            return [_token_literals(t) for t in pattern.value if _required(t)]
         try:
             self._regexes[key] = regex.compile(pattern.value, regex.IGNORECASE | regex.V0)
         except regex.error as exc:
             raise RuleFileError(rule.file, rule.id, f"regex does not compile: {exc}") from exc
-        return regex_anchors(pattern.value)
+        return [regex_anchors(pattern.value)]
 
     # -- running -------------------------------------------------------------------
 
@@ -175,97 +191,136 @@ class Engine:
         return self.run_many([doc])[0]
 
     def run_many(self, docs: list[Document]) -> list[list[EngineFinding]]:
-        """Findings for several documents; sentence windows of all documents go through
-        spaCy in one batch."""
-        states = [_DocState(doc, self._plan(doc)) for doc in docs]
-        todo = [(st, w) for st in states for w, keys in st.windows.items()
-                if keys & self._sentence_keys]
-        self._process(todo)
+        """Findings for several documents; the candidate windows of all documents go
+        through spaCy together."""
+        states = [_DocState(doc, self._plan(doc, self.prefilter, self._sentence_keys))
+                  for doc in docs]
+        self._process([(st, w) for st in states for w in st.windows])
         return [self._findings(st) for st in states]
 
-    def _plan(self, doc: Document) -> dict[Window, set[str]]:
-        """Candidate windows of the document, each with the entries that may match in it."""
-        text = doc.text
-        block_starts = [b.start for b in doc.blocks]
-        split_cache: dict[int, tuple[list[Window], list[int]]] = {}
-        chosen: dict[Window, set[str]] = {}
+    def _windows_of(self, doc: Document, bi: int) -> tuple[list[Window], list[int]]:
+        """A block's windows and their start offsets, split once per document."""
+        cache = doc.__dict__.setdefault("_claimlint_windows", {})
+        if bi not in cache:
+            block = doc.blocks[bi]
+            wins = self.windows.split(doc.text, block.start, block.end)
+            cache[bi] = (wins, [w[0] for w in wins])
+        return cache[bi]
 
-        def windows_of(bi: int) -> tuple[list[Window], list[int]]:
-            if bi not in split_cache:
-                block = doc.blocks[bi]
-                wins = self.windows.split(text, block.start, block.end)
-                split_cache[bi] = (wins, [w[0] for w in wins])
-            return split_cache[bi]
+    def _window_at(self, doc: Document, pos: int) -> Window | None:
+        bi = bisect_right(doc._block_starts, pos) - 1
+        if bi < 0 or pos >= doc.blocks[bi].end:
+            return None
+        wins, starts = self._windows_of(doc, bi)
+        return wins[bisect_right(starts, pos) - 1]
 
+    def _active(self, found: set[str], allowed: set[str]) -> set[str]:
+        """Entries (among ``allowed``) whose every anchor set occurs in ``found``."""
+        candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
+        return {k for k in candidates
+                if all(not req.isdisjoint(found) for req in self._requires[k])}
+
+    def _plan(self, doc: Document, prefilter: Prefilter, allowed: set[str]) -> dict[Window, set[str]]:
+        """Windows of the document where some allowed entry may match, with those entries."""
+        if not hasattr(doc, "_block_starts"):
+            doc._block_starts = [b.start for b in doc.blocks]
         if self.unanchored or not self.use_prefilter:
-            every = set(self.entries)
-            for bi in range(len(doc.blocks)):
-                for w in windows_of(bi)[0]:
-                    chosen[w] = every
-            return chosen
-        anchor_entries = self._anchor_entries
-        for pos, anchors in self.prefilter.hits(text):
-            bi = bisect_right(block_starts, pos) - 1
-            if bi < 0 or pos >= doc.blocks[bi].end:
-                continue
-            wins, starts = windows_of(bi)
-            win = wins[bisect_right(starts, pos) - 1]
-            keys = chosen.get(win)
-            if keys is None:
-                keys = chosen[win] = set()
-            for anchor in anchors:
-                keys |= anchor_entries[anchor]
-        return dict(sorted(chosen.items()))
+            return {w: set(allowed) for bi in range(len(doc.blocks))
+                    for w in self._windows_of(doc, bi)[0]}
+        present: dict[Window, set[str]] = {}
+        for pos, anchors in prefilter.hits(doc.text):
+            win = self._window_at(doc, pos)
+            if win is not None:
+                present.setdefault(win, set()).update(anchors)
+        chosen = {}
+        for win, found in sorted(present.items()):
+            keys = self._active(found, allowed)
+            if keys:
+                chosen[win] = keys
+        return chosen
 
     def _process(self, todo: list[tuple[_DocState, Window]]) -> None:
-        """Run spaCy and the matchers over windows that have not been processed yet."""
+        """Run spaCy and the matchers over windows that have not been processed yet.
+
+        Windows are joined into chunks (one spaCy Doc each, a sentence starting at every
+        window) because spaCy's per-call overhead dwarfs the work on a short window.
+        """
         todo = [(st, w) for st, w in todo if w not in st.done]
         if not todo:
             return
-        texts = [st.doc.text[a:b] for st, (a, b) in todo]
         self.stats.windows += len(todo)
-        self.stats.window_chars += sum(map(len, texts))
-        for (st, w), sp in zip(todo, self.nlp.pipe(texts, batch_size=512)):
-            st.done[w] = self._match_window(st.doc, w[0], sp, st.windows[w] | self._always)
+        self.stats.window_chars += sum(b - a for _, (a, b) in todo)
+        chunks: list[list[tuple[_DocState, Window]]] = [[]]
+        size = 0
+        for item in todo:
+            if size > CHUNK_CHARS:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(item)
+            size += item[1][1] - item[1][0] + len(SEPARATOR)
+        texts = [SEPARATOR.join(st.doc.text[a:b] for st, (a, b) in chunk) for chunk in chunks]
+        for chunk, sp in zip(chunks, self.nlp.pipe(texts, batch_size=32)):
+            self._match_chunk(chunk, sp)
 
-    def _match_window(self, doc: Document, offset: int, sp: Doc, keys: set[str]) -> list[Hit]:
+    def _match_chunk(self, chunk: list[tuple[_DocState, Window]], sp: Doc) -> None:
+        """Match one chunk: phrase matchers over all of it, each rule's token patterns and
+        regexes only over the windows where its anchors occur."""
+        bases, token_starts, pos = [], [], 0
+        for st, (a, b) in chunk:
+            bases.append(pos)
+            st.done[(a, b)] = []
+            span = sp.char_span(pos, pos + 1, alignment_mode="expand")
+            token_starts.append(span.start)
+            if span.start:
+                sp[span.start].is_sent_start = True  # a window always starts a sentence
+            pos += b - a + len(SEPARATOR)
+        token_ends = token_starts[1:] + [len(sp)]
         strings = self.nlp.vocab.strings
         spans: list[tuple[str, int, int]] = []
         for matcher in (self._phrase_lower, self._phrase_lemma):
             if len(matcher):
                 spans.extend((strings[m], s, e) for m, s, e in matcher(sp))
-        rules = {self.entries[k].rule for k in keys}
-        for ri in rules:
-            matcher = self._token_matchers.get(ri)
-            if matcher is not None:
-                spans.extend((strings[m], s, e) for m, s, e in matcher(sp))
-        regex_keys = [k for k in keys if k in self._regexes]
-        if regex_keys:
-            for sent in sp.sents:
-                for key in regex_keys:
-                    self._regex_spans(sp, sent, key, spans)
+        for (st, w), ts, te in zip(chunk, token_starts, token_ends):
+            keys = st.windows.get(w, set()) | self._always
+            window = sp[ts:te]
+            for ri in {self.entries[k].rule for k in keys}:
+                matcher = self._token_matchers.get(ri)
+                if matcher is not None:
+                    spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
+            regex_keys = [k for k in keys if k in self._regexes]
+            if regex_keys:
+                for sent in window.sents:
+                    for key in regex_keys:
+                        self._regex_spans(sp, sent, key, spans)
         if not spans:
-            return []
-        block = doc.block_at(offset)
-        lead = doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
+            return
+        sent_starts = [s.start for s in sp.sents]
+        sent_ends = sent_starts[1:] + [len(sp)]
         cache: dict[tuple[int, int, str], bool] = {}
-        hits = []
         for key, s, e in spans:
-            sent = sp[s].sent
-            if e > sent.end:
-                continue  # a match never crosses a sentence boundary
+            si = bisect_right(sent_starts, s) - 1
+            if e > sent_ends[si]:
+                continue  # a match never crosses a sentence (or window) boundary
+            sent = sp[sent_starts[si]:sent_ends[si]]
+            wi = bisect_right(token_starts, s) - 1
+            st, (a, _b) = chunk[wi]
+            offset = a - bases[wi]
             found = set()
-            for ctx in self._context_needs[key]:
-                memo = (s, e, ctx)
-                if memo not in cache:
-                    cache[memo] = context.CHECKS[ctx](sent, s, e, lead)
-                if cache[memo]:
-                    found.add(ctx)
+            needs = self._context_needs[key]
+            if needs:
+                block = st.doc.block_at(a)
+                lead = st.doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
+                for ctx in needs:
+                    memo = (s, e, ctx)
+                    if memo not in cache:
+                        cache[memo] = context.CHECKS[ctx](sent, s, e, lead)
+                    if cache[memo]:
+                        found.add(ctx)
             last = sp[e - 1]
-            hits.append(Hit(self.entries[key], offset + sp[s].idx, offset + last.idx + len(last),
-                            offset + sent.start_char, offset + sent.end_char, frozenset(found),
-                            " ".join(t.lemma_ for t in sp[s:e])))
-        return hits
+            st.done[chunk[wi][1]].append(Hit(
+                self.entries[key], offset + sp[s].idx, offset + last.idx + len(last),
+                offset + sent.start_char, offset + sent.end_char, frozenset(found),
+                " ".join(t.lemma_ for t in sp[s:e])))
 
     def _regex_spans(self, sp: Doc, sent, key: str, spans: list) -> None:  # noqa: ANN001
         try:
@@ -282,7 +337,7 @@ class Engine:
 
     def _findings(self, st: _DocState) -> list[EngineFinding]:
         """Sentence findings from the processed windows, then document rules."""
-        hits = [h for w in st.windows if w in st.done for h in st.done[w]]
+        hits = [h for w in st.done for h in st.done[w]]
         excluded = {(h.entry.rule, h.sent_start) for h in hits if h.entry.role == "exclude"}
         by_rule: dict[int, list[Hit]] = defaultdict(list)
         for h in hits:
@@ -306,19 +361,33 @@ class Engine:
         findings.sort(key=lambda f: (f.start, f.rule.id))
         return findings
 
-    def _live_hits(self, st: _DocState, ri: int, role: str, group: int = 0):  # noqa: ANN202
-        """Hits of one part of a document rule that no context cancels, in document order,
-        processing further windows only as they are asked for."""
-        rule = self.rules[ri]
-        cancel = UNLESS_CANCEL if role == "unless" else rule.cancel
-        for w, keys in st.windows.items():
-            if not any(self.entries[k].rule == ri and self.entries[k].role == role
-                       and self.entries[k].group == group for k in keys | self._always):
+    def _live_hits(self, st: _DocState, part: tuple[int, str, int]):  # noqa: ANN202
+        """Uncancelled hits of one part of a document rule (a group, or its unless terms)
+        in document order; windows are found and processed only as they are asked for."""
+        ri, role, _group = part
+        keys = self._part_keys[part]
+        cancel = UNLESS_CANCEL if role == "unless" else self.rules[ri].cancel
+        prefilter = self._part_prefilters[part]
+        seen: set[Window] = set()
+        doc = st.doc
+        if self.unanchored or not self.use_prefilter:
+            windows = iter(self._plan(doc, prefilter, keys))
+        else:
+            windows = (self._window_at(doc, pos) for pos, _ in prefilter.hits(doc.text))
+        for win in windows:
+            if win is None or win in seen:
                 continue
-            self._process([(st, w)])
-            for h in sorted(st.done[w], key=lambda h: h.start):
+            seen.add(win)
+            if win not in st.done:
+                found = {a for _, anchors in prefilter.hits(doc.text, *win) for a in anchors}
+                active = self._active(found, keys) if self.use_prefilter else keys
+                if not active:
+                    continue
+                st.windows[win] = st.windows.get(win, set()) | active
+                self._process([(st, win)])
+            for h in sorted(st.done[win], key=lambda h: h.start):
                 e = h.entry
-                if e.rule == ri and e.role == role and e.group == group and not (h.contexts & cancel):
+                if (e.rule, e.role, e.group) == part and not (h.contexts & cancel):
                     yield h
 
     def _document_finding(self, st: _DocState, ri: int) -> EngineFinding | None:
@@ -329,7 +398,7 @@ class Engine:
         counts = []
         for gi, group in enumerate(rule.requires):
             seen: set = set()
-            for h in self._live_hits(st, ri, "group", gi):
+            for h in self._live_hits(st, (ri, "group", gi)):
                 if gi == 0 and first is None:
                     first = h
                 # distinct: different matched words; otherwise: different sentences
@@ -339,11 +408,29 @@ class Engine:
             if len(seen) < group.min:
                 return None
             counts.append(f"{group.name}: {len(seen)}+")
-        if first is None or next(self._live_hits(st, ri, "unless"), None) is not None:
+        if first is None or (
+                rule.unless or (rule.unless_config and self.extra_terms.get(rule.unless_config))
+        ) and next(self._live_hits(st, (ri, "unless", 0)), None) is not None:
             return None
-        h = first
-        return EngineFinding(rule, h.start, h.end, h.sent_start, h.sent_end,
+        return EngineFinding(rule, first.start, first.end, first.sent_start, first.sent_end,
                              {"evidence": ", ".join(counts)})
+
+
+def _inside_word_pieces(nlp) -> frozenset[str]:  # noqa: ANN001
+    """Letter runs that the tokenizer's exceptions cut out of a longer word ("cannot" ->
+    "can" + "not"): anchors equal to one may start right after a letter."""
+    pieces = set()
+    for key, tokens in nlp.tokenizer.rules.items():
+        pos = 0
+        for tok in tokens:
+            text = tok.get(65, "") if isinstance(tok, dict) else ""  # 65 = ORTH
+            text = text or tok.get("ORTH", "") if isinstance(tok, dict) else text
+            at = key.find(text, pos) if text else -1
+            if at > 0 and key[at - 1].isalpha():
+                pieces.update(r.lower() for r in re.findall(r"[^\W\d_]+", text))
+            if at >= 0:
+                pos = at + len(text)
+    return frozenset(pieces)
 
 
 def _required(token: dict) -> bool:
@@ -372,11 +459,22 @@ def _token_literals(token: dict) -> set[str] | None:
     return None
 
 
-def _best(options: list[set[str] | None]) -> set[str] | None:
-    """The anchor set whose shortest member is longest (fewest spurious hits)."""
-    usable = [o for o in options if o and all(len(a) >= 2 for a in o)]
-    if not usable:
-        usable = [o for o in options if o]
-    if not usable:
-        return None
-    return max(usable, key=lambda o: (min(map(len, o)), -len(o)))
+COMMON = frozenset({"the", "and", "our", "you", "your", "for", "with", "are", "was", "can",
+                    "will", "all", "any", "not", "but", "has", "have", "had", "its", "this",
+                    "that", "from", "they", "their", "been", "were", "is", "be", "of", "to"})
+
+
+def _requirements(parts: list[set[str] | None]) -> list[frozenset[str]]:
+    """The anchor sets worth searching for: sets with a one-letter anchor or a very common
+    word would hit nearly everywhere, so they are left out (losing selectivity, never a
+    match) unless nothing better exists."""
+    sets = []
+    for part in parts:
+        anchors = {letter_anchor(a) for a in part or ()}
+        if part and None not in anchors:
+            sets.append(frozenset(anchors))
+    good = [s for s in sets if all(len(a) >= 3 and a not in COMMON for a in s)]
+    if good:
+        return good
+    fallback = [s for s in sets if all(len(a) >= 2 for a in s)]
+    return fallback[:1]

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-import regex
-
 try:  # Python 3.11+
     import re._constants as sre_constants
     import re._parser as sre_parse
@@ -99,28 +97,58 @@ def _single_letter(av: list) -> str:
     return ""
 
 
-class Prefilter:
-    """Finds anchor hits in document text, each with every anchor that occurs there."""
+LETTERS = re.compile(r"[^\W\d_]+")
 
-    def __init__(self, anchors: set[str]) -> None:
+
+def letter_anchor(anchor: str) -> str | None:
+    """The longest run of letters in an anchor: it occurs wherever the anchor does."""
+    runs = LETTERS.findall(anchor.lower())
+    return max(runs, key=len) if runs else None
+
+
+class Prefilter:
+    """Finds anchor hits in document text, each with every anchor that occurs there.
+
+    Anchors are runs of letters, searched in lower-cased text where no letter precedes
+    them (tokens start there), except ``inside_words`` anchors, which the tokenizer can cut
+    out of a longer word ("cannot" gives "not"). Two letter-run anchors that each start
+    after a non-letter cannot overlap, so a plain left-to-right search finds every
+    occurrence; shorter anchors that start at the same place are added from a prefix table.
+    """
+
+    def __init__(self, anchors: set[str], inside_words: frozenset[str] = frozenset()) -> None:
         self.anchors = {a.lower() for a in anchors if a}
-        body = trie_regex(self.anchors) if self.anchors else r"(?!x)x"
-        self.regex = regex.compile(body, regex.IGNORECASE)
+        bounded = {a for a in self.anchors if a not in inside_words}
+        free = self.anchors - bounded
+        parts = []
+        if bounded:
+            parts.append(r"(?<![^\W\d_])(?:" + trie_regex(bounded) + ")")
+        if free:
+            parts.append("(?:" + trie_regex(free) + ")")
+        body = "|".join(parts) or r"(?!x)x"
+        self.regex = re.compile(body)
+        self.regex_ci = re.compile(body, re.IGNORECASE)
         self._prefixes: dict[str, tuple[str, ...]] = {}
 
-    def hits(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, tuple[str, ...]]]:
-        """(offset, anchors starting there) for every hit. The search is overlapped, so an
-        anchor inside another is found; anchors that are prefixes of the longest one at a
-        position are added, so every anchor occurrence is reported."""
+    def hits(self, text: str, start: int = 0, end: int | None = None
+             ) -> list[tuple[int, tuple[str, ...]]]:
+        """(offset, anchors starting there) for every hit in ``text[start:end]``."""
+        end = len(text) if end is None else end
+        part = text[start:end]
+        low = part.lower()
+        if len(low) == len(part):
+            matches = self.regex.finditer(low)
+        else:  # a few characters change length when lower-cased
+            matches = self.regex_ci.finditer(part)
         out = []
-        for m in self.regex.finditer(text, start, end, overlapped=True):
+        for m in matches:
             word = m.group().lower()
             anchors = self._prefixes.get(word)
             if anchors is None:
                 anchors = tuple(word[:i] for i in range(1, len(word) + 1)
                                 if word[:i] in self.anchors)
                 self._prefixes[word] = anchors
-            out.append((m.start(), anchors))
+            out.append((start + m.start(), anchors))
         return out
 
 
