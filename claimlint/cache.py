@@ -29,9 +29,18 @@ _NOT_KEYED = {"include", "exclude", "extend_exclude", "fail_on", "source"}  # fi
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """Digest of claimlint's own modules, so a changed reader or engine between releases
-    (a development checkout, a git install) never serves stale findings."""
+    """Digest of claimlint's own modules and the versions of the libraries that shape
+    findings, so a changed reader or engine (a development checkout, a git install) or an
+    upgraded spaCy never serves stale findings."""
+    from importlib.metadata import PackageNotFoundError, version
+
     digest = hashlib.sha256()
+    for dist in ("spacy", "spacy-lookups-data", "markdown-it-py", "beautifulsoup4", "lxml",
+                 "python-docx", "regex"):
+        try:
+            digest.update(f"{dist}={version(dist)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{dist}=none\0".encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         try:

@@ -59,3 +59,10 @@ def test_github_format_from_the_cli(monkeypatch):
     for line in commands:
         assert re.match(r"::(error|warning|notice) file=faq\.txt,line=\d+,col=\d+,endLine=\d+,"
                         r"(endColumn=\d+,)?title=claimlint [A-Z-]+\.[a-z-]+::\S", line), line
+
+
+def test_paths_are_relative_to_the_workspace(monkeypatch, tmp_path):
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    assert "file=site/a.md," in annotation(finding(path=str(tmp_path / "site" / "a.md")))
+    assert "file=site/a.md," in annotation(finding(path="./site/a.md"))
+    assert "file=/elsewhere/a.md," in annotation(finding(path="/elsewhere/a.md"))

@@ -9,7 +9,9 @@ and a plain summary line closes the output.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from pathlib import PurePath
 
 from claimlint.findings import Finding
 
@@ -28,9 +30,22 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def workspace_path(path: str) -> str:
+    """A path as GitHub wants it: relative to the workspace, forward slashes, no ``./``."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and os.path.isabs(path):
+        rel = os.path.relpath(path, workspace)
+        if not rel.startswith(".."):
+            path = rel
+    posix = PurePath(path).as_posix()
+    while posix.startswith("./"):
+        posix = posix[2:]
+    return posix
+
+
 def annotation(f: Finding) -> str:
     """The workflow command for one finding."""
-    props = [("file", f.path), ("line", str(f.line)), ("col", str(f.column)),
+    props = [("file", workspace_path(f.path)), ("line", str(f.line)), ("col", str(f.column)),
              ("endLine", str(max(f.end_line, f.line)))]
     if f.end_line == f.line:  # GitHub ignores endColumn on multi-line annotations
         props.append(("endColumn", str(f.end_column)))
@@ -65,7 +80,7 @@ def render_github(findings: list[Finding], *, files: int, errors: list[dict] | N
         out.append(f"::notice title=claimlint::{escape_data(note)}")
     out.extend(annotation(f) for f in findings)
     for e in errors or []:
-        out.append(f"::error file={escape_property(e['path'])},title=claimlint input error::"
+        out.append(f"::error file={escape_property(workspace_path(e['path']))},title=claimlint input error::"
                    f"{escape_data(e.get('error', 'could not be checked'))}")
     out.append(summary + (f"; {total_hidden} not shown as annotations." if total_hidden else "."))
     return "\n".join(out) + "\n"
