@@ -70,7 +70,9 @@ def test_docx_report_shows_paragraphs_with_marks(tmp_path):
     report = run_check(str(path), "--format", "html", "--no-cache").stdout
     parsed = parse(report)
     assert "no side effects" in parsed.marks and "zero adverse reactions" in parsed.marks
-    assert "<p>Knee care at Riverside</p>" in report
+    assert '<p class="heading">Knee care at Riverside</p>' in report
+    assert '<span class="region">header</span> Riverside: <mark' in report
+    assert '<span class="region">comment</span> Legal:' in report
 
 
 def test_markup_in_copy_is_escaped(tmp_path):

@@ -31,6 +31,9 @@ mark sup a{font-size:.7em;text-decoration:none;color:inherit;font-weight:700}
 .text p{margin:.5em 0}.suggest{color:#14532d}.why{color:#555;font-size:.9em}
 code{font-size:.9em;background:#f0f0f2;padding:0 3px;border-radius:3px}
 .summary span{margin-right:14px}
+.text p.heading{font-weight:700;font-size:1.05em}
+.region{font-size:.72em;text-transform:uppercase;color:#666;border:1px solid #ccc;border-radius:3px;
+padding:0 4px;margin-right:4px;vertical-align:1px}
 """
 
 
@@ -50,7 +53,8 @@ def text_range(doc: Document, f: Finding) -> tuple[int, int] | None:
 
 def document_view(doc: Document, findings: list[Finding]) -> dict[str, Any]:
     """The document's text and the highlighted ranges, as plain data (picklable, JSON-able):
-    ``{"text": str, "marks": [[start, end, [finding index, ...]], ...]}``."""
+    ``{"text": str, "marks": [[start, end, [finding index, ...]], ...],
+    "blocks": [[kind, region], ...]}`` (one entry per block of the text, in order)."""
     spans = []
     for i, f in enumerate(findings):
         r = text_range(doc, f)
@@ -64,7 +68,8 @@ def document_view(doc: Document, findings: list[Finding]) -> dict[str, Any]:
             marks[-1][2].append(i)
         else:
             marks.append([start, end, [i]])
-    return {"text": doc.text, "marks": marks}
+    blocks = [[b.kind, b.region] for b in doc.blocks]
+    return {"text": doc.text, "marks": marks, "blocks": blocks}
 
 
 def _anchor(doc_no: int, i: int) -> str:
@@ -89,7 +94,15 @@ def _highlighted(view: dict[str, Any], findings: list[Finding], doc_no: int) -> 
     out.append(html.escape(text[pos:]))
     body = "".join(out)
     paragraphs = [p for p in body.split(BLOCK_BREAK) if p.strip()]
-    return "".join(f"<p>{p}</p>" for p in paragraphs)
+    blocks = view.get("blocks") or []
+    if len(blocks) != len(paragraphs):  # not one paragraph per block: no labels
+        blocks = [["paragraph", "main"]] * len(paragraphs)
+    html_blocks = []
+    for p, (kind, region) in zip(paragraphs, blocks):
+        label = f'<span class="region">{html.escape(region)}</span> ' if region != "main" else ""
+        cls = ' class="heading"' if kind == "heading" else ""
+        html_blocks.append(f"<p{cls}>{label}{p}</p>")
+    return "".join(html_blocks)
 
 
 def _document(doc_no: int, path: str, findings: list[Finding], view: dict | None) -> str:
@@ -105,7 +118,8 @@ def _document(doc_no: int, path: str, findings: list[Finding], view: dict | None
             f'<div class="suggest"><b>Suggestion:</b> {html.escape(f.suggestion)}</div>'
             + (f'<details class="why"><summary>Why</summary>{html.escape(f.why)}</details>'
                if f.why else "") + "</td></tr>")
-    levels = ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s])
+    levels = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}"
+                       for s in ("error", "warning", "info") if counts[s])
     parts = [f'<section class="doc"><h2>{html.escape(path)}</h2>',
              f"<p>{len(findings)} finding{'s' if len(findings) != 1 else ''} ({levels})</p>",
              "<table><tr><th>#</th><th>Line:col</th><th>Severity</th><th>Rule and claim</th>"
