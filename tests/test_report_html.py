@@ -4,7 +4,7 @@ claim highlighted and linked."""
 import re
 from html.parser import HTMLParser
 
-from claimlint.report.html import document_view, text_range
+from claimlint.report.html import document_view, marks_for, text_range
 from tests.clirun import PAGES, run_check
 from tests.test_docx import make_docx
 
@@ -87,4 +87,16 @@ def test_text_range_prefers_the_occurrence_at_the_finding(linter):
     found = linter.lint_document(doc)
     assert [text_range(doc, f) for f in found] == [(0, 22), (25, 47)]
     view = document_view(doc, found)
-    assert [m[:2] for m in view["marks"]] == [[0, 22], [25, 47]]
+    assert [m[:2] for m in marks_for(view, found)] == [[0, 22], [25, 47]]
+    assert [m[:2] for m in marks_for(view, found[1:])] == [[25, 47]]  # after a baseline
+
+
+def test_report_with_a_baseline_highlights_only_new_claims(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    page = tmp_path / "p.txt"
+    page.write_text("Results are guaranteed.\n")
+    assert run_check("p.txt", "--write-baseline", "b.json").exit_code == 0
+    page.write_text("Our injections have no side effects.\n\nResults are guaranteed.\n")
+    report = run_check("p.txt", "--baseline", "b.json", "--format", "html").stdout
+    parsed = parse(report)
+    assert parsed.marks == ["no side effects"]

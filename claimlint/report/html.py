@@ -52,24 +52,32 @@ def text_range(doc: Document, f: Finding) -> tuple[int, int] | None:
 
 
 def document_view(doc: Document, findings: list[Finding]) -> dict[str, Any]:
-    """The document's text and the highlighted ranges, as plain data (picklable, JSON-able):
-    ``{"text": str, "marks": [[start, end, [finding index, ...]], ...],
-    "blocks": [[kind, region], ...]}`` (one entry per block of the text, in order)."""
-    spans = []
-    for i, f in enumerate(findings):
+    """The document's text, its blocks and where each finding's claim is in it, as plain
+    data (picklable, JSON-able): ``{"text": str, "blocks": [[kind, region], ...],
+    "claims": [[text start, text end, rule, source start, source end], ...]}``."""
+    claims = []
+    for f in findings:
         r = text_range(doc, f)
         if r:
-            spans.append((r[0], r[1], i))
-    spans.sort()
+            claims.append([r[0], r[1], f.rule, f.start, f.end])
+    blocks = [[b.kind, b.region] for b in doc.blocks]
+    return {"text": doc.text, "blocks": blocks, "claims": claims}
+
+
+def marks_for(view: dict[str, Any], findings: list[Finding]) -> list[list[Any]]:
+    """Highlights ``[start, end, [finding index, ...]]`` for the findings reported (a
+    baseline may have removed some); overlapping claims share one highlight."""
+    where = {(rule, s, e): (a, b) for a, b, rule, s, e in view.get("claims", [])}
+    spans = sorted((*where[key], i) for i, f in enumerate(findings)
+                   if (key := (f.rule, f.start, f.end)) in where)
     marks: list[list[Any]] = []
-    for start, end, i in spans:  # overlapping claims share one highlight
+    for start, end, i in spans:
         if marks and start < marks[-1][1]:
             marks[-1][1] = max(marks[-1][1], end)
             marks[-1][2].append(i)
         else:
             marks.append([start, end, [i]])
-    blocks = [[b.kind, b.region] for b in doc.blocks]
-    return {"text": doc.text, "marks": marks, "blocks": blocks}
+    return marks
 
 
 def _anchor(doc_no: int, i: int) -> str:
@@ -81,7 +89,7 @@ def _highlighted(view: dict[str, Any], findings: list[Finding], doc_no: int) -> 
     rank = {"info": 0, "warning": 1, "error": 2}
     out: list[str] = []
     pos = 0
-    for start, end, idx in view["marks"]:
+    for start, end, idx in marks_for(view, findings):
         worst = max((findings[i].severity for i in idx), key=lambda s: rank.get(s, 1))
         title = "; ".join(f"{findings[i].rule}: {findings[i].message}" for i in idx)
         sups = "".join(f'<a href="#{_anchor(doc_no, i)}-row">[{i + 1}]</a>' for i in idx)
