@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,12 @@ from claimlint import __version__
 from claimlint.config import Config, ConfigError, find_config, load_config
 from claimlint.findings import SEVERITY_RANK, Finding, sort_key
 from claimlint.rulepack import RuleFileError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from claimlint.parallel import Unit
+    from claimlint.rulepack import RulePack
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "html")
 
@@ -249,7 +256,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
     sys.exit(1 if any(SEVERITY_RANK[f.severity] >= threshold for f in run.findings) else 0)
 
 
-def _units(path_list: list[str], config: Config, stdin_filename: str | None, run: Run):  # noqa: ANN202
+def _units(path_list: list[str], config: Config, stdin_filename: str | None,
+           run: Run) -> Iterator[Unit]:
     """The files to check as Units, in order. Unreadable and empty files become Units that
     only carry their error or warning, so every message is printed in file order."""
     from claimlint.discovery import iter_files
@@ -300,7 +308,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def render(run: Run, fmt: str, *, colour: bool = False, show_source: bool = True,
-           pack=None) -> str:  # noqa: ANN001 - a RulePack, for SARIF rule descriptions
+           pack: RulePack | None = None) -> str:
     """One run's findings in one output format."""
     if fmt == "json":
         from claimlint.report.json import render_json
@@ -333,7 +341,7 @@ def render(run: Run, fmt: str, *, colour: bool = False, show_source: bool = True
 
 
 def _output(run: Run, fmt: str, out: str | None, statistics: bool, color: str,
-            no_source: bool, pack) -> None:  # noqa: ANN001
+            no_source: bool, pack: RulePack | None) -> None:
     if statistics:
         from claimlint.report.text import render_statistics
 

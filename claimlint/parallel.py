@@ -19,7 +19,10 @@ from claimlint.config import Config
 from claimlint.findings import Finding
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from claimlint.document import Document
+    from claimlint.lint import Linter
 
 BATCH = 64          # documents per spaCy batch in a serial run
 POOL_BATCH = 16     # documents per task sent to a worker
@@ -78,14 +81,14 @@ class LintJob:
         return {**self.__dict__, "_linter": None}
 
     @property
-    def linter(self):  # noqa: ANN201 - claimlint.lint.Linter, imported lazily
+    def linter(self) -> Linter:
         if self._linter is None:
             from claimlint.lint import Linter
 
             self._linter = Linter(self.config, select=self.select, ignore=self.ignore, lazy=True)
         return self._linter
 
-    def load(self, unit: Unit):  # noqa: ANN201 - Document or FileResult on error
+    def load(self, unit: Unit) -> Document | FileResult:
         """Read a unit into a Document, or a FileResult carrying its input error."""
         from claimlint.lint import InputError
 
@@ -156,7 +159,7 @@ def _run_batch(units: list[Unit]) -> list[FileResult]:
     return _JOB.lint_units(units)
 
 
-def _pool(jobs: int, job: LintJob):  # noqa: ANN202
+def _pool(jobs: int, job: LintJob) -> ProcessPoolExecutor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
