@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -117,17 +118,25 @@ def make_repo(root: Path, files: int, kb: float, seed: int = 11) -> int:
     return total
 
 
-def timed(args: list[str], out: Path, env: dict[str, str]) -> tuple[float, int]:
-    """Wall time and exit code of `claimlint check ARGS --format json --output OUT`."""
+def timed(args: list[str], out: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (all processes) of `claimlint check ARGS --format json
+    --output OUT`."""
     cmd = [sys.executable, "-m", "claimlint.cli", "check", *args, "--format", "json",
            "--output", str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                           check=False)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         sys.exit(f"claimlint failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
-    return wall, proc.returncode
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def line(label: str, wall: float, cpu: float, nbytes: int) -> None:
+    print(f"{label:<26} {wall:7.2f} s wall  {cpu:7.2f} s CPU  {nbytes / 1e6 / wall:6.2f} MB/s")
 
 
 def digest(path: Path) -> tuple[str, int]:
@@ -157,14 +166,17 @@ def main() -> None:
         env.pop("CLAIMLINT_CACHE_DIR", None)
         cache = ["--cache-dir", str(tmp / "cache")]
 
-        one, _ = timed([str(repo), "--jobs", "1", *cache], tmp / "one.json", env)
-        print(f"one process, cache cold:   {one:7.2f} s  {nbytes / 1e6 / one:6.2f} MB/s")
-        two, _ = timed([str(repo), "--jobs", "2", "--no-cache"], tmp / "two.json", env)
-        print(f"--jobs 2, no cache:        {two:7.2f} s  {nbytes / 1e6 / two:6.2f} MB/s")
-        warm, _ = timed([str(repo), *cache], tmp / "warm.json", env)
-        print(f"second run, cache warm:    {warm:7.2f} s  {nbytes / 1e6 / warm:6.2f} MB/s")
-        print(f"ratios: --jobs 2 is {one / two:.2f}x one process; "
-              f"the warm run is {one / warm:.1f}x the cold run")
+        load = os.getloadavg()[0]
+        one, one_cpu = timed([str(repo), "--jobs", "1", *cache], tmp / "one.json", env)
+        line("one process, cache cold:", one, one_cpu, nbytes)
+        two, two_cpu = timed([str(repo), "--jobs", "2", "--no-cache"], tmp / "two.json", env)
+        line("--jobs 2, no cache:", two, two_cpu, nbytes)
+        warm, warm_cpu = timed([str(repo), *cache], tmp / "warm.json", env)
+        line("second run, cache warm:", warm, warm_cpu, nbytes)
+        print(f"ratios: --jobs 2 is {one / two:.2f}x one process (it kept "
+              f"{two_cpu / two:.2f} CPUs busy); the warm run is {one / warm:.1f}x the cold run")
+        print(f"load average before / after: {load:.2f} / {os.getloadavg()[0]:.2f} "
+              "(other work on the machine slows --jobs most)")
         results = {name: digest(tmp / f"{name}.json") for name in ("one", "two", "warm")}
         same = len({d for d, _ in results.values()}) == 1
         print(f"findings: {results['one'][1]}; identical in all three runs: {same}")
