@@ -35,7 +35,10 @@ needs_pre_commit = pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is 
 
 
 def git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    """git with an identity of its own (a fresh CI machine has none configured)."""
+    return subprocess.run(["git", "-c", "user.name=claimlint tests", "-c",
+                           "user.email=tests@claimlint.invalid", "-c", "commit.gpgsign=false",
+                           *args], cwd=cwd, capture_output=True, text=True, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +71,9 @@ def test_commit_with_a_claim_is_blocked_and_names_the_rule(hook_repo, tmp_path):
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-           "CLAIMLINT_CACHE_DIR": str(tmp_path / "cache")}
+           "CLAIMLINT_CACHE_DIR": str(tmp_path / "cache"),
+           # no global or system git config: no hooksPath, signing or templates of the machine
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     env.pop("PYTHONPATH", None)
     install = subprocess.run([*PRE_COMMIT, "install"], cwd=site, env=env, capture_output=True,
                              text=True, check=False)
