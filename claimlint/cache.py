@@ -1,8 +1,8 @@
 """Content-hash cache of per-file findings, so an unchanged file is not linted again.
 
 The key covers everything that decides a file's findings: claimlint's version and a digest
-of its modules, the digest of the rule files (hashed as bytes when the pack is read, before
-anything is compiled, so a fully cached run never loads spaCy), the effective
+of its modules, the digest of the rule files (hashed as bytes, neither parsed nor compiled,
+so a fully cached run never reads YAML or loads spaCy), the effective
 configuration, the file's kind and the SHA-256 of its bytes.
 Findings are stored without their path, so two identical files share one entry. Entries
 are small JSON files under ``<cache dir>/v1/``; the directory ignores itself for git.
@@ -25,6 +25,25 @@ from claimlint.config import Config
 CACHE_DIR_NAME = ".claimlint_cache"
 LAYOUT = "v1"
 _NOT_KEYED = {"include", "exclude", "extend_exclude", "fail_on", "source"}  # file choice, exit code
+
+
+def pack_digest(dirs: list[Path]) -> str:
+    """The rule pack's digest, equal to ``load_rules(dirs).digest``, from the files' bytes
+    alone: no YAML is parsed, so a run served from the cache stays fast. Raises
+    RuleFileError for a rule directory that does not exist, as ``load_rules`` does."""
+    from claimlint.rulepack import RuleFileError, shipped_rules_dir
+
+    digest = hashlib.sha256()
+    for src in [shipped_rules_dir(), *map(Path, dirs)]:
+        if src.is_file():
+            paths = [src]
+        elif src.is_dir():
+            paths = sorted(list(src.glob("*.yml")) + list(src.glob("*.yaml")))
+        else:
+            raise RuleFileError(src, None, "rule directory does not exist")
+        for path in paths:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -85,8 +104,7 @@ class Cache:
     @classmethod
     def for_run(cls, directory: Path, pack_digest: str, config: Config, select: list[str],
                 ignore: list[str]) -> Cache:
-        """The cache for one run: ``pack_digest`` is ``RulePack.digest`` (rule files hashed
-        as bytes when loaded; nothing is compiled)."""
+        """The cache for one run; ``pack_digest`` is from ``pack_digest()``."""
         salt = "\0".join([__version__, code_digest(), pack_digest,
                           config_digest(config, select, ignore)])
         return cls(directory, salt)

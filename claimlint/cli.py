@@ -201,18 +201,18 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
             known = bl.load_baseline(Path(baseline))
         except bl.BaselineError as exc:
             _fail(str(exc))
-    try:
-        pack = load_rules(config.rule_dirs())  # parsed and checked, not compiled
-    except RuleFileError as exc:
-        _fail(f"invalid rule file: {exc}")
-        return
     selected, ignored = _split(select), _split(ignore)
     cache = None
     if not no_cache:
-        from claimlint.cache import Cache, default_cache_dir
+        from claimlint.cache import Cache, default_cache_dir, pack_digest
 
+        try:
+            digest = pack_digest(config.rule_dirs())
+        except (RuleFileError, OSError) as exc:
+            _fail(f"invalid rule file: {exc}")
+            return
         cache = Cache.for_run(Path(cache_dir) if cache_dir else default_cache_dir(config),
-                              pack.digest, config, selected, ignored)
+                              digest, config, selected, ignored)
     want_view = any(fmt == "html" for fmt, _ in pairs)
     job = LintJob(config, selected, ignored, want_view=want_view)
     run = Run()
@@ -246,6 +246,12 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
             click.echo(f"Baseline {baseline}: {hidden} known finding{'s' if hidden != 1 else ''} "
                        f"not shown" + (f", {fixed} no longer found" if fixed else "") + ".",
                        err=True)
+    pack = None
+    if any(fmt == "sarif" for fmt, _ in pairs):  # SARIF describes every rule of the pack
+        try:
+            pack = load_rules(config.rule_dirs())
+        except RuleFileError as exc:
+            _fail(f"invalid rule file: {exc}")
     for fmt, out in pairs:
         _output(run, fmt, out, statistics and out is None, color, no_source, pack)
     threshold = SEVERITY_RANK[config.fail_on]
@@ -442,6 +448,32 @@ def rules_test(dirs: tuple[str, ...], config_path: str | None) -> None:
     click.echo(f"{len(pack.rules)} rules, {count} examples: "
                f"{count - sum(f.kind != 'missing' for f in failures)} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
+
+# Crawl commands (claimlint/crawl/cli.py).
+from claimlint.crawl.cli import crawl, diff, report  # noqa: E402
+
+main.add_command(crawl)
+main.add_command(report)
+main.add_command(diff)
+
+
+@rules.command("eval")
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option("--config", "config_path", default=None, type=click.Path())
+@click.option("--quiet", is_flag=True, help="Only the table, without false positives and misses.")
+def rules_eval(corpus: str, config_path: str | None, quiet: bool) -> None:
+    """Precision, recall and F1 per category on a labeled JSON Lines corpus."""
+    from claimlint.evaluate import evaluate, load_corpus, render
+    from claimlint.lint import Linter
+
+    config = _load_config(config_path, [corpus])
+    try:
+        rows = load_corpus(Path(corpus))
+        linter = Linter(config)
+    except (ValueError, RuleFileError) as exc:
+        _fail(str(exc))
+        return
+    click.echo(render(evaluate(rows, linter), details=not quiet), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

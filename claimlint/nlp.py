@@ -26,10 +26,22 @@ def lemma_table() -> dict[str, str]:
     return {k.lower(): v.lower() for k, v in table.items()}
 
 
+def guess_lemma(low: str) -> str:
+    """Lemma of a lower-case word the lookup table lacks: regular plurals lose their
+    ending ("exosomes" -> "exosome", "therapies" -> "therapy"); anything else is itself."""
+    if len(low) > 4 and low.endswith("ies"):
+        return low[:-3] + "y"
+    if len(low) > 4 and low.endswith(("sses", "shes", "ches", "xes")):
+        return low[:-2]
+    if len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is", "'s")):
+        return low[:-1]
+    return low
+
+
 def lemma_of(word: str) -> str:
     """The lemma the pipeline gives a word."""
     low = word.lower()
-    return lemma_table().get(low, low)
+    return lemma_table().get(low) or guess_lemma(low)
 
 
 @lru_cache(maxsize=1)
@@ -42,9 +54,12 @@ def surface_forms() -> dict[str, frozenset[str]]:
 
 
 def forms_of(lemma: str) -> frozenset[str]:
-    """Every lower-case word whose lemma is ``lemma``."""
+    """Every lower-case word whose lemma is ``lemma`` (table entries, and the regular
+    plurals ``guess_lemma`` maps back to it)."""
     low = lemma.lower()
-    return surface_forms().get(low, frozenset({low}))
+    guessed = {low + "s", low + "es", low[:-1] + "ies" if low.endswith("y") else low + "s"}
+    guessed = {g for g in guessed if guess_lemma(g) == low and g not in lemma_table()}
+    return surface_forms().get(low, frozenset({low})) | guessed
 
 
 def _lookup_lemmatizer(nlp):  # noqa: ANN001, ANN202
@@ -56,10 +71,16 @@ def _lookup_lemmatizer(nlp):  # noqa: ANN001, ANN202
     strings = nlp.vocab.strings
     by_hash = {strings.add(k): strings.add(v) for k, v in lemma_table().items()}
 
+    def lemma_hash(low: int) -> int:
+        lemma = by_hash.get(low)
+        if lemma is None:
+            lemma = by_hash[low] = strings.add(guess_lemma(strings[low]))
+        return lemma
+
     def lemmatize(doc):  # noqa: ANN001, ANN202
         if len(doc):
             lowers = doc.to_array([LOWER]).tolist()
-            lemmas = numpy.array([by_hash.get(x, x) for x in lowers], dtype="uint64")
+            lemmas = numpy.array([lemma_hash(x) for x in lowers], dtype="uint64")
             doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 
@@ -79,6 +100,11 @@ def get_nlp() -> Language:
             return _lookup_lemmatizer(nlp)
 
     nlp = spacy.blank("en")
+    # Editorial brackets inside words, as in quoted regulator text ("contain[s]"), split off.
+    from spacy.util import compile_infix_regex
+
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[^\W\d_])[\[\]](?=[^\W\d_])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("claimlint_lemmatizer")
     return nlp

@@ -20,7 +20,7 @@ CONTEXTS = ("negated", "hedged", "warned", "question")
 PATTERN_KINDS = ("phrase", "lemma", "tokens", "regex")
 RULE_KEYS = {
     "id", "severity", "message", "why", "suggestion", "patterns", "cancel", "scope",
-    "examples", "requires", "unless", "seed", "sources", "exclude",
+    "examples", "requires", "unless", "seed", "sources", "exclude", "yields_to",
 }
 DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct"}
 
@@ -86,6 +86,7 @@ class Rule:
     unless: tuple[Pattern, ...] = ()
     unless_config: str | None = None
     exclude: tuple[Pattern, ...] = ()  # a sentence matching one of these is never a claim
+    yields_to: tuple[str, ...] = ()  # rules or categories whose finding in the sentence wins
     seed: str = ""
     sources: tuple[str, ...] = ()
     file: str = ""
@@ -129,10 +130,16 @@ def load_rules(dirs: list[Path] | None = None, *, shipped: bool = True) -> RuleP
     digest = hashlib.sha256()
     rules: list[Rule] = []
     seen: dict[str, str] = {}
+    texts = []
+    lists: dict[str, list[str]] = {}
     for path in paths:
         data = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + data)
-        for rule in parse_rule_file(data.decode("utf-8", "replace"), path):
+        text = data.decode("utf-8", "replace")
+        texts.append((path, text))
+        lists.update(_word_lists(_load_yaml(text, path), path))
+    for path, text in texts:
+        for rule in parse_rule_file(text, path, lists):
             if rule.id in seen:
                 raise RuleFileError(path, rule.id, f"duplicate rule id (also in {seen[rule.id]})")
             seen[rule.id] = str(path)
@@ -140,15 +147,35 @@ def load_rules(dirs: list[Path] | None = None, *, shipped: bool = True) -> RuleP
     return RulePack(rules, [str(p) for p in paths], digest.hexdigest())
 
 
-def parse_rule_file(text: str, path: str | Path = "<rules>") -> list[Rule]:
-    """Parse and validate one rule file's text."""
+def _load_yaml(text: str, path: str | Path) -> Any:
     try:
-        data = yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - a SafeLoader
+        return yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         raise RuleFileError(path, None, f"not valid YAML: {exc}".replace("\n", " ")) from exc
+
+
+def _word_lists(data: Any, path: str | Path) -> dict[str, list[str]]:
+    """Named word lists (``lists: {conditions: [...]}``), usable in token patterns as
+    ``{LEMMA: {IN: "@conditions"}}`` from any rule file of the pack."""
+    if not isinstance(data, dict) or "lists" not in data:
+        return {}
+    lists = data["lists"]
+    if not isinstance(lists, dict) or not all(
+            isinstance(v, list) and all(isinstance(w, (str, int)) for w in v) for v in lists.values()):
+        raise RuleFileError(path, None, "'lists' must map names to lists of words")
+    return {str(k): [str(w) for w in v] for k, v in lists.items()}
+
+
+def parse_rule_file(text: str, path: str | Path = "<rules>",
+                    lists: dict[str, list[str]] | None = None) -> list[Rule]:
+    """Parse and validate one rule file's text (``lists``: word lists of the whole pack)."""
+    data = _load_yaml(text, path)
+    lists = {**_word_lists(data, path), **(lists or {})}
+    if isinstance(data, dict) and "rules" not in data and set(data) <= {"lists", "description"}:
+        return []  # a file of shared word lists only
     if not isinstance(data, dict) or "rules" not in data:
         raise RuleFileError(path, None, "expected a mapping with 'category' and 'rules'")
-    unknown = set(data) - {"category", "rules", "description"}
+    unknown = set(data) - {"category", "rules", "description", "lists"}
     if unknown:
         raise RuleFileError(path, None, f"unknown top-level key(s): {', '.join(sorted(unknown))}")
     category = data.get("category")
@@ -156,10 +183,10 @@ def parse_rule_file(text: str, path: str | Path = "<rules>") -> list[Rule]:
         raise RuleFileError(path, None, "'category' must be an upper-case name like GUARANTEE")
     if not isinstance(data["rules"], list):
         raise RuleFileError(path, None, "'rules' must be a list")
-    return [_parse_rule(raw, category, path) for raw in data["rules"]]
+    return [_parse_rule(raw, category, path, lists) for raw in data["rules"]]
 
 
-def _parse_rule(raw: Any, category: str, path: str | Path) -> Rule:
+def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list[str]]) -> Rule:
     if not isinstance(raw, dict):
         raise RuleFileError(path, None, "each rule must be a mapping")
     rid = raw.get("id")
@@ -168,6 +195,8 @@ def _parse_rule(raw: Any, category: str, path: str | Path) -> Rule:
 
     def fail(problem: str) -> RuleFileError:
         return RuleFileError(path, rid, problem)
+
+    fail.lists = lists  # type: ignore[attr-defined]
 
     unknown = set(raw) - RULE_KEYS
     if unknown:
@@ -207,6 +236,9 @@ def _parse_rule(raw: Any, category: str, path: str | Path) -> Rule:
         unless = _parse_patterns(u.get("patterns"), fail) if u.get("patterns") else ()
         unless_config = u.get("config")
     exclude = _parse_patterns(raw["exclude"], fail) if raw.get("exclude") else ()
+    yields_to = raw.get("yields_to", [])
+    if not isinstance(yields_to, list) or not all(isinstance(y, str) for y in yields_to):
+        raise fail("'yields_to' must be a list of rule ids or categories")
     sources = raw.get("sources", [])
     if not isinstance(sources, list):
         raise fail("'sources' must be a list")
@@ -217,6 +249,7 @@ def _parse_rule(raw: Any, category: str, path: str | Path) -> Rule:
         flag_examples=tuple(flag), pass_examples=tuple(passing), requires=requires,
         unless=unless, unless_config=unless_config, exclude=exclude,
         seed=str(raw.get("seed", "")), sources=tuple(map(str, sources)), file=str(path),
+        yields_to=tuple(yields_to),
     )
 
 
@@ -250,12 +283,28 @@ def _parse_patterns(raw: Any, fail) -> tuple[Pattern, ...]:  # noqa: ANN001
         elif not isinstance(value, str) or not value.strip():
             raise fail(f"a {kind} pattern must be a non-empty string")
         if kind == "tokens":
-            value = [_stringify(t) for t in value]
+            value = [_stringify(_resolve_lists(t, fail)) for t in value]
         out.append(Pattern(kind, value))
     return tuple(out)
 
 
 STRING_ATTRS = {"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE"}
+
+
+def _resolve_lists(token: dict, fail) -> dict:  # noqa: ANN001
+    """Replace ``"@name"`` in IN / NOT_IN with the named word list."""
+    out = {}
+    for attr, value in token.items():
+        if isinstance(value, dict):
+            value = dict(value)
+            for op in ("IN", "NOT_IN"):
+                ref = value.get(op)
+                if isinstance(ref, str) and ref.startswith("@"):
+                    if ref[1:] not in fail.lists:
+                        raise fail(f"unknown word list '{ref}'")
+                    value[op] = list(fail.lists[ref[1:]])
+        out[attr] = value
+    return out
 
 
 def _stringify(token: dict) -> dict:

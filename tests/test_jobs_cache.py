@@ -2,15 +2,17 @@
 without linting them, and without even building the engine."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 import claimlint.lint as lint_module
 import claimlint.parallel as parallel_module
-from claimlint.cache import CACHE_DIR_NAME, Cache, config_digest, default_cache_dir
+import claimlint.rulepack as rulepack_module
+from claimlint.cache import CACHE_DIR_NAME, Cache, config_digest, default_cache_dir, pack_digest
 from claimlint.config import Config
 from claimlint.parallel import MIN_PARALLEL
-from claimlint.rulepack import load_rules
+from claimlint.rulepack import RuleFileError, load_rules
 from tests.clirun import run_check
 
 SENTENCES = [
@@ -84,6 +86,7 @@ def test_a_warm_cache_lints_nothing_and_builds_no_engine(repo, tmp_path, monkeyp
         raise AssertionError("the engine was built on a warm run")
 
     monkeypatch.setattr(lint_module, "get_engine", no_engine)
+    monkeypatch.setattr(rulepack_module, "load_rules", no_engine)  # not even YAML is read
     warm = run_check(str(repo), "--cache-dir", str(cache_dir), "--format", "json", "-j", "1")
     assert counter.docs == linted  # nothing linted again
     assert warm.stdout == cold.stdout and warm.stderr == cold.stderr
@@ -134,8 +137,7 @@ def test_identical_files_share_an_entry_but_keep_their_paths(tmp_path, monkeypat
 
 def test_cache_key_parts():
     config = Config()
-    pack = load_rules()
-    cache = Cache.for_run(__import__("pathlib").Path("/nonexistent"), pack.digest, config, [], [])
+    cache = Cache.for_run(Path("/nonexistent"), pack_digest([]), config, [], [])
     assert cache.key("text", b"x") != cache.key("markdown", b"x")
     assert cache.key("text", b"x") != cache.key("text", b"y")
     other = Config(severity={"SAFETY": "info"})
@@ -143,6 +145,19 @@ def test_cache_key_parts():
     assert config_digest(config, [], []) != config_digest(config, ["SAFETY"], [])
     assert config_digest(config, [], []) == config_digest(Config(exclude=["drafts"]), [], [])
     assert cache.get("0" * 64) is None and cache.misses == 1
+
+
+def test_pack_digest_matches_the_loaded_pack_without_parsing(tmp_path):
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "hype.yml").write_text(
+        "category: HYPE\nrules:\n  - id: HYPE.wonder\n    severity: error\n"
+        "    message: Wonder.\n    why: Hype.\n    suggestion: Be plain.\n"
+        "    patterns:\n      - phrase: wonder treatment\n")
+    assert pack_digest([]) == load_rules().digest
+    assert pack_digest([extra]) == load_rules([extra]).digest != pack_digest([])
+    with pytest.raises(RuleFileError):
+        pack_digest([tmp_path / "missing"])
 
 
 def test_default_cache_dir(tmp_path, monkeypatch):

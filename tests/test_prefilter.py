@@ -77,3 +77,14 @@ def test_prefilter_loses_no_match_the_rules_would_make(engine):
 
 def test_shipped_pack_has_no_unanchored_pattern(engine):
     assert engine.unanchored == []
+
+
+@pytest.mark.skipif(not (SHARED / "corpus" / "dev.jsonl").exists(), reason="shared corpus not present")
+def test_batching_documents_changes_nothing(engine):
+    """Windows of many documents share spaCy chunks; each document's findings must be the
+    same as when it is run alone."""
+    docs = _corpus_docs()
+    together = [[(f.rule.id, f.start, f.end) for f in found] for found in engine.run_many(docs)]
+    alone = [[(f.rule.id, f.start, f.end) for f in engine.run(doc)] for doc in docs]
+    assert together == alone
+    assert sum(map(len, together)) > 40

@@ -9,6 +9,7 @@ question is a whole sentence asked with an interrogative opening.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 # Verb negators reach back through their clause; determiner negators ("no guarantee",
 # "no clinic can guarantee") only cover the few words of their noun phrase.
 VERB_NEGATORS = {"not", "n't", "never", "cannot", "unable", "nt"}
-DET_NEGATORS = {"no", "none", "nothing", "nobody", "neither", "nor", "without"}
+DET_NEGATORS = {"no", "none", "nothing", "nobody", "neither", "nor", "without", "non"}
 NEGATORS = VERB_NEGATORS | DET_NEGATORS
 DET_SCOPE = 4
 VERB_SCOPE = 7
@@ -45,6 +46,7 @@ WARN_PHRASES = re.compile(
     r"warns?|warned|warning|warnings|red flags?|watch out|steer clear|"
     r"too good to be true|scams?|fraud(?:ulent)?|unscrupulous|predatory|illegitimate|"
     r"dubious|rogue)\b"
+    r"|\b(?:real|biggest|actual|main|greatest|serious)\s+(?:\w+\s+)?dangers?\b"
     r"|\bavoid(?:ing|s)? (?:any |all |the )?(?:clinics?|providers?|compan(?:y|ies)|claims?|"
     r"promises?|practitioners?|businesses|anyone|those|offers?|ads?|advertis\w+|marketing|"
     r"websites?|sellers?|centers?|centres?|doctors?|unproven)"
@@ -90,11 +92,14 @@ def _clause_bounds(sent: Span, start: int, end: int, *, commas: bool) -> tuple[i
 
 
 def is_negator(doc, i: int) -> bool:  # noqa: ANN001
+    """A negation word, except in "not only", "isn't the only", "no doubt", "non-stop"."""
     tok = doc[i]
     if tok.lower_ not in NEGATORS:
         return False
-    nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
-    return nxt not in NOT_NEGATING_NEXT
+    following = [doc[j].lower_ for j in range(i + 1, min(i + 3, len(doc)))]
+    if following[:1] and following[0] in NOT_NEGATING_NEXT:
+        return False
+    return not (len(following) == 2 and following[0] in ("the", "a") and following[1] == "only")
 
 
 def _reaches(doc, i: int, start: int) -> bool:  # noqa: ANN001
@@ -102,24 +107,28 @@ def _reaches(doc, i: int, start: int) -> bool:  # noqa: ANN001
     between = doc[i + 1:start]
     if doc[i].lower_ in DET_NEGATORS:
         return len(between) <= DET_SCOPE and not any(
-            t.lower_ in ("and", "or") or t.is_punct for t in between)
+            t.lower_ in ("and", "or") or t.is_punct and t.text != "-" for t in between)
     if len(between) > VERB_SCOPE:
         return False
     return not any(t.lower_ in ("and", "or") and t.i + 1 < len(doc)
                    and doc[t.i + 1].lower_ in NEW_SUBJECT for t in between)
 
 
-def negated(sent: Span, start: int, end: int) -> bool:
-    """A negator scoping over the match from before it in its clause, or one just after it
-    ("results are not guaranteed", "guaranteed results are not something we offer").
+def negated(sent: Span, start: int, end: int, literal: Callable[[str], bool] = lambda w: True) -> bool:
+    """A negator scoping over the match from before it in its clause, one just after it
+    ("results are not guaranteed", "guaranteed results are not something we offer"), or one
+    inside it that the pattern does not name ("insurance does not cover": the pattern left a
+    gap there; in "no side effects" the "no" is the pattern's own word, the claim itself).
     Two negators cancel out ("not without risk")."""
     doc = sent.doc
     lo, hi = _clause_bounds(sent, start, end, commas=True)
     count = sum(1 for i in range(lo, start) if is_negator(doc, i) and _reaches(doc, i, start))
+    count += sum(1 for i in range(start + 1, end) if is_negator(doc, i)
+                 and doc[i].lower_ != "non" and not literal(doc[i].lower_))
     j = end
     while j < hi and j < end + 4 and doc[j].lemma_ in AUXILIARIES:
         j += 1
-    if j < hi and j > end and doc[j].lower_ in VERB_NEGATORS:
+    if j < hi and j > end and doc[j].lower_ in VERB_NEGATORS and is_negator(doc, j):
         count += 1
     return count % 2 == 1 or count >= 2 and _match_negative(doc, start, end)
 
@@ -156,10 +165,10 @@ def question(sent: Span) -> bool:
 
 
 CHECKS = {
-    "negated": lambda sent, s, e, lead: negated(sent, s, e),
-    "hedged": lambda sent, s, e, lead: hedged(sent, s, e),
-    "warned": lambda sent, s, e, lead: warned(sent, lead),
-    "question": lambda sent, s, e, lead: question(sent),
+    "negated": lambda sent, s, e, lead, literal: negated(sent, s, e, literal),
+    "hedged": lambda sent, s, e, lead, literal: hedged(sent, s, e),
+    "warned": lambda sent, s, e, lead, literal: warned(sent, lead),
+    "question": lambda sent, s, e, lead, literal: question(sent),
 }
 
 

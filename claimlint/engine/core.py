@@ -19,7 +19,7 @@ import regex
 from claimlint.document import Document
 from claimlint.engine import context
 from claimlint.engine.prefilter import Prefilter, SentenceWindows, letter_anchor, regex_anchors
-from claimlint.nlp import forms_of, get_nlp
+from claimlint.nlp import forms_of, get_nlp, lemma_of
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
 if TYPE_CHECKING:
@@ -83,6 +83,8 @@ class _DocState:
     doc: Document
     windows: dict[Window, set[str]]  # window -> entry keys whose anchors all occur in it
     done: dict[Window, list[Hit]] = field(default_factory=dict)
+    parsed: dict[Window, tuple] = field(default_factory=dict)  # (spaCy doc, start, end, offset)
+    matched: dict[Window, set[str]] = field(default_factory=dict)
 
 
 class Engine:
@@ -106,12 +108,14 @@ class Engine:
         self._anchor_entries: dict[str, set[str]] = defaultdict(set)
         self._always: set[str] = set()  # entries with no anchor: every window
         self._requires: dict[str, list[frozenset[str]]] = {}  # entry -> anchor sets, all needed
+        self._literals: dict[str, _Words] = {}  # entry -> words its pattern names
         self.unanchored: list[str] = []
         for ri, rule in enumerate(self.rules):
             for role, group, pattern in self._rule_patterns(rule):
                 key = f"{ri}:{role}:{group}:{len(self.entries)}"
                 self.entries[key] = Entry(ri, role, group, pattern)
                 reqs = _requirements(self._compile(key, pattern, rule, Matcher))
+                self._literals[key] = _literal_words(pattern)
                 if not reqs:
                     self._always.add(key)
                     self.unanchored.append(rule.id)
@@ -168,6 +172,7 @@ class Engine:
             self._phrase_lemma.add(key, [doc])
             return [set(forms_of(t.lemma_)) | {t.lower_} for t in doc if not t.is_space]
         if pattern.kind == "tokens":
+            pattern = Pattern("tokens", [_lemmatized(t) for t in pattern.value])
             matcher = self._token_matchers.get(self.entries[key].rule)
             if matcher is None:
                 matcher = self._token_matchers[self.entries[key].rule] = matcher_cls(
@@ -240,87 +245,90 @@ class Engine:
         return chosen
 
     def _process(self, todo: list[tuple[_DocState, Window]]) -> None:
-        """Run spaCy and the matchers over windows that have not been processed yet.
+        """Tokenize windows not seen yet and match the entries active in each.
 
         Windows are joined into chunks (one spaCy Doc each, a sentence starting at every
         window) because spaCy's per-call overhead dwarfs the work on a short window.
         """
-        todo = [(st, w) for st, w in todo if w not in st.done]
-        if not todo:
-            return
-        self.stats.windows += len(todo)
-        self.stats.window_chars += sum(b - a for _, (a, b) in todo)
-        chunks: list[list[tuple[_DocState, Window]]] = [[]]
-        size = 0
-        for item in todo:
-            if size > CHUNK_CHARS:
-                chunks.append([])
-                size = 0
-            chunks[-1].append(item)
-            size += item[1][1] - item[1][0] + len(SEPARATOR)
-        texts = [SEPARATOR.join(st.doc.text[a:b] for st, (a, b) in chunk) for chunk in chunks]
-        for chunk, sp in zip(chunks, self.nlp.pipe(texts, batch_size=32)):
-            self._match_chunk(chunk, sp)
+        fresh = [(st, w) for st, w in todo if w not in st.parsed]
+        if fresh:
+            self.stats.windows += len(fresh)
+            self.stats.window_chars += sum(b - a for _, (a, b) in fresh)
+            chunks: list[list[tuple[_DocState, Window]]] = [[]]
+            size = 0
+            for item in fresh:
+                if size > CHUNK_CHARS:
+                    chunks.append([])
+                    size = 0
+                chunks[-1].append(item)
+                size += item[1][1] - item[1][0] + len(SEPARATOR)
+            texts = [SEPARATOR.join(st.doc.text[a:b] for st, (a, b) in chunk) for chunk in chunks]
+            for chunk, sp in zip(chunks, self.nlp.pipe(texts, batch_size=32)):
+                self._split_chunk(chunk, sp)
+        for st, w in todo:
+            missing = (st.windows.get(w, set()) | self._always) - st.matched.setdefault(w, set())
+            if missing:
+                st.matched[w] |= missing
+                st.done.setdefault(w, []).extend(self._match_window(st, w, missing))
 
-    def _match_chunk(self, chunk: list[tuple[_DocState, Window]], sp: Doc) -> None:
-        """Match one chunk: phrase matchers over all of it, each rule's token patterns and
-        regexes only over the windows where its anchors occur."""
-        bases, token_starts, pos = [], [], 0
-        for st, (a, b) in chunk:
-            bases.append(pos)
-            st.done[(a, b)] = []
+    def _split_chunk(self, chunk: list[tuple[_DocState, Window]], sp: Doc) -> None:
+        """Record, for each window of a chunk, its token range in the chunk's spaCy Doc."""
+        pos = 0
+        starts = []
+        for _st, (a, b) in chunk:
             span = sp.char_span(pos, pos + 1, alignment_mode="expand")
-            token_starts.append(span.start)
+            starts.append((span.start, a - pos))
             if span.start:
                 sp[span.start].is_sent_start = True  # a window always starts a sentence
             pos += b - a + len(SEPARATOR)
-        token_ends = token_starts[1:] + [len(sp)]
+        ends = [s for s, _ in starts[1:]] + [len(sp)]
+        for (st, w), (ts, offset), te in zip(chunk, starts, ends):
+            st.parsed[w] = (sp, ts, te, offset)
+
+    def _match_window(self, st: _DocState, w: Window, keys: set[str]) -> list[Hit]:
+        """Hits of the ``keys`` entries in one tokenized window."""
+        sp, ts, te, offset = st.parsed[w]
+        window = sp[ts:te]
         strings = self.nlp.vocab.strings
         spans: list[tuple[str, int, int]] = []
         for matcher in (self._phrase_lower, self._phrase_lemma):
-            if len(matcher):
-                spans.extend((strings[m], s, e) for m, s, e in matcher(sp))
-        for (st, w), ts, te in zip(chunk, token_starts, token_ends):
-            keys = st.windows.get(w, set()) | self._always
-            window = sp[ts:te]
-            for ri in {self.entries[k].rule for k in keys}:
-                matcher = self._token_matchers.get(ri)
-                if matcher is not None:
-                    spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
-            regex_keys = [k for k in keys if k in self._regexes]
-            if regex_keys:
-                for sent in window.sents:
-                    for key in regex_keys:
-                        self._regex_spans(sp, sent, key, spans)
+            if len(matcher):  # PhraseMatcher answers in Doc positions, Matcher in Span positions
+                spans.extend((k, s, e) for m, s, e in matcher(window)
+                             if (k := strings[m]) in keys)
+        for ri in {self.entries[k].rule for k in keys}:
+            matcher = self._token_matchers.get(ri)
+            if matcher is not None:
+                spans.extend((k, ts + s, ts + e) for m, s, e in matcher(window)
+                             if (k := strings[m]) in keys)
+        regex_keys = [k for k in keys if k in self._regexes]
+        if regex_keys:
+            for sent in window.sents:
+                for key in regex_keys:
+                    self._regex_spans(sp, sent, key, spans)
         if not spans:
-            return
-        sent_starts = [s.start for s in sp.sents]
-        sent_ends = sent_starts[1:] + [len(sp)]
+            return []
+        sents = list(window.sents)
+        sent_starts = [s.start for s in sents]
+        block = st.doc.block_at(w[0])
+        lead = st.doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
         cache: dict[tuple[int, int, str], bool] = {}
+        hits = []
         for key, s, e in spans:
-            si = bisect_right(sent_starts, s) - 1
-            if e > sent_ends[si]:
-                continue  # a match never crosses a sentence (or window) boundary
-            sent = sp[sent_starts[si]:sent_ends[si]]
-            wi = bisect_right(token_starts, s) - 1
-            st, (a, _b) = chunk[wi]
-            offset = a - bases[wi]
+            sent = sents[bisect_right(sent_starts, s) - 1]
+            if e > sent.end:
+                continue  # a match never crosses a sentence boundary
             found = set()
-            needs = self._context_needs[key]
-            if needs:
-                block = st.doc.block_at(a)
-                lead = st.doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
-                for ctx in needs:
-                    memo = (s, e, ctx)
-                    if memo not in cache:
-                        cache[memo] = context.CHECKS[ctx](sent, s, e, lead)
-                    if cache[memo]:
-                        found.add(ctx)
+            for ctx in self._context_needs[key]:
+                memo = (s, e, ctx)
+                if memo not in cache:
+                    cache[memo] = context.CHECKS[ctx](sent, s, e, lead, self._literals[key].__contains__)
+                if cache[memo]:
+                    found.add(ctx)
             last = sp[e - 1]
-            st.done[chunk[wi][1]].append(Hit(
-                self.entries[key], offset + sp[s].idx, offset + last.idx + len(last),
-                offset + sent.start_char, offset + sent.end_char, frozenset(found),
-                " ".join(t.lemma_ for t in sp[s:e])))
+            hits.append(Hit(self.entries[key], offset + sp[s].idx, offset + last.idx + len(last),
+                            offset + sent.start_char, offset + sent.end_char, frozenset(found),
+                            " ".join(t.lemma_ for t in sp[s:e])))
+        return hits
 
     def _regex_spans(self, sp: Doc, sent, key: str, spans: list) -> None:  # noqa: ANN001
         try:
@@ -354,6 +362,7 @@ class Engine:
                 if h.start >= last_end:
                     last_end = h.end
                     findings.append(EngineFinding(rule, h.start, h.end, h.sent_start, h.sent_end))
+        findings = _without_yielded(findings)
         for ri in self._doc_rules:
             found = self._document_finding(st, ri)
             if found:
@@ -378,13 +387,12 @@ class Engine:
             if win is None or win in seen:
                 continue
             seen.add(win)
-            if win not in st.done:
-                found = {a for _, anchors in prefilter.hits(doc.text, *win) for a in anchors}
-                active = self._active(found, keys) if self.use_prefilter else keys
-                if not active:
-                    continue
-                st.windows[win] = st.windows.get(win, set()) | active
-                self._process([(st, win)])
+            found = {a for _, anchors in prefilter.hits(doc.text, *win) for a in anchors}
+            active = self._active(found, keys) if self.use_prefilter else keys
+            if not active:
+                continue
+            st.windows[win] = st.windows.get(win, set()) | active
+            self._process([(st, win)])
             for h in sorted(st.done[win], key=lambda h: h.start):
                 e = h.entry
                 if (e.rule, e.role, e.group) == part and not (h.contexts & cancel):
@@ -416,6 +424,16 @@ class Engine:
                              {"evidence": ", ".join(counts)})
 
 
+def _without_yielded(findings: list[EngineFinding]) -> list[EngineFinding]:
+    """Drop findings of rules that yield to another rule or category found in the same
+    sentence (a generic mechanism claim adds nothing next to a treatment claim)."""
+    fired: dict[int, set[str]] = defaultdict(set)
+    for f in findings:
+        fired[f.sent_start] |= {f.rule.id, f.rule.category}
+    return [f for f in findings
+            if not f.rule.yields_to or fired[f.sent_start].isdisjoint(f.rule.yields_to)]
+
+
 def _inside_word_pieces(nlp) -> frozenset[str]:  # noqa: ANN001
     """Letter runs that the tokenizer's exceptions cut out of a longer word ("cannot" ->
     "can" + "not"): anchors equal to one may start right after a letter."""
@@ -431,6 +449,42 @@ def _inside_word_pieces(nlp) -> frozenset[str]:  # noqa: ANN001
             if at >= 0:
                 pos = at + len(text)
     return frozenset(pieces)
+
+
+def _lemmatized(token: dict) -> dict:
+    """A token spec whose LEMMA values are run through the pipeline's lemmatizer, so rule
+    authors can write "amazing" or "exosomes" and match every form the pipeline lemmatizes
+    the same way."""
+    value = token.get("LEMMA")
+    if isinstance(value, str):
+        return {**token, "LEMMA": lemma_of(value)}
+    if isinstance(value, dict):
+        value = {op: [lemma_of(v) for v in vs] if op in ("IN", "NOT_IN") and isinstance(vs, list)
+                 else vs for op, vs in value.items()}
+        return {**token, "LEMMA": value}
+    return token
+
+
+class _Words:
+    """The words a pattern names literally (a regex: any word in its source)."""
+
+    def __init__(self, words: set[str], source: str = "") -> None:
+        self.words, self.source = words, source
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words or bool(self.source) and word in self.source
+
+
+def _literal_words(pattern: Pattern) -> _Words:
+    if pattern.kind in ("phrase", "lemma"):
+        words = set(pattern.value.lower().split())
+        return _Words(words | {f for w in words for f in forms_of(w)} if pattern.kind == "lemma" else words)
+    if pattern.kind == "regex":
+        return _Words(set(), pattern.value.lower())
+    words: set[str] = set()
+    for token in pattern.value:
+        words |= _token_literals(token) or set()
+    return _Words(words)
 
 
 def _required(token: dict) -> bool:
@@ -451,10 +505,10 @@ def _token_literals(token: dict) -> set[str] | None:
         value = token[attr]
         values = [value] if isinstance(value, str) else (
             value.get("IN") if isinstance(value, dict) else None)
-        if not values or not all(isinstance(v, str) for v in values):
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
             continue
         if attr == "LEMMA":
-            return set().union(*(forms_of(v) for v in values))
+            return set().union(*(forms_of(lemma_of(v)) | {v.lower()} for v in values))
         return {v.lower() for v in values}
     return None
 

@@ -1,0 +1,103 @@
+"""Crawl benchmark (not a test): N local sites of P pages each, served by one fixture server
+process on 127.0.0.1 (virtual hosts site-NNN.test), crawled with a per-host delay; prints wall
+time against the politeness lower bound and pages per second.
+
+    python benchmarks/bench_crawl.py [--sites 200] [--pages 20] [--delay 0.2] [--report out.html]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import multiprocessing
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _server_module():
+    path = ROOT / "fixtures" / "sites" / "server.py"
+    spec = importlib.util.spec_from_file_location("claimlint_fixture_server", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def serve(names: list[str], pages: int, port_queue, stop) -> None:  # noqa: ANN001
+    """Child process: serve generated sites until ``stop`` is set."""
+    srv = _server_module()
+    # Sites differ in how many pages make claims, so the report has a ranking to show.
+    server = srv.FixtureServer({n: srv.GeneratedSite(pages, 1 + i % 7) for i, n in enumerate(names)})
+    server.httpd.request_queue_size = 1024
+    server.start()
+    port_queue.put(server.port)
+    stop.wait()
+    port_queue.put(len(server.hits()))
+    server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=200)
+    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--delay", type=float, default=0.2)
+    parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--lint-workers", type=int, default=1)
+    parser.add_argument("--db", default=None, help="Keep the scan database here.")
+    parser.add_argument("--report", default=None, help="Write the HTML report of the crawl here.")
+    parser.add_argument("--progress", action="store_true", help="Log progress every second.")
+    args = parser.parse_args()
+
+    from claimlint.crawl.crawler import Crawler, CrawlOptions
+    from claimlint.crawl.progress import Progress
+    from claimlint.crawl.report import render
+    from claimlint.crawl.resolve import resolving
+    from claimlint.crawl.store import Store
+
+    names = [f"site-{i:03d}.test" for i in range(args.sites)]
+    ctx = multiprocessing.get_context("spawn")
+    port_queue, stop = ctx.Queue(), ctx.Event()
+    child = ctx.Process(target=serve, args=(names, args.pages, port_queue, stop), daemon=True)
+    child.start()
+    port = port_queue.get(timeout=60)
+    db = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "bench.db"
+    options = CrawlOptions(delay=args.delay, max_depth=args.pages, workers=args.workers,
+                           lint_workers=args.lint_workers, timeout=30, contact="mailto:bench@example.org")
+    store = Store(db)
+    try:
+        with resolving(dict.fromkeys(names, "127.0.0.1")):
+            crawler = Crawler(store, [f"http://{n}:{port}/" for n in names], options, new_scan=True,
+                              progress=Progress(quiet=not args.progress, interval=1.0))
+            started = time.monotonic()
+            scan_id = crawler.run()
+            wall = time.monotonic() - started
+    finally:
+        stop.set()
+    requests = port_queue.get(timeout=30)
+    child.join(10)
+    pages = store.db.execute("SELECT COUNT(*) FROM pages WHERE scan_id=? AND state='ok'",
+                             (scan_id,)).fetchone()[0]
+    findings = store.db.execute("SELECT COUNT(*) FROM findings WHERE scan_id=?", (scan_id,)).fetchone()[0]
+    per_site = requests / max(1, args.sites)
+    bound = args.pages * args.delay
+    print(f"sites {args.sites} x pages {args.pages}, per-host delay {args.delay} s, "
+          f"{args.workers} fetch threads, {args.lint_workers} lint process(es)")
+    print(f"pages stored {pages}, findings {findings}, HTTP requests {requests} ({per_site:.0f} per site "
+          f"incl. robots.txt and sitemap.xml)")
+    print(f"wall time {wall:.1f} s; politeness lower bound {bound:.1f} s (pages x delay; "
+          f"{(per_site - 1) * args.delay:.1f} s counting every request per host): "
+          f"{wall / bound:.2f}x the bound")
+    print(f"throughput {pages / wall:.0f} pages/s, {requests / wall:.0f} requests/s")
+    if args.report:
+        Path(args.report).write_text(render(store, scan_id, "html"), encoding="utf-8")
+        print(f"report: {args.report}")
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Crawling many clinic sites politely, keeping evidence, storing results in SQLite, reporting."""

@@ -1,0 +1,270 @@
+"""One HTTP GET, streamed and bounded: raw body as sent (evidence), content decoded with a
+byte budget (decompression bombs), time limit, redirects left to the scheduler to re-check."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504, 520, 521, 522, 523, 524))
+RETRY_ERRORS = frozenset(("timeout", "refused", "connection"))
+CHUNK = 64 * 1024
+
+
+@dataclass
+class FetchResult:
+    """Everything one request produced, for the store and the WARC file."""
+
+    url: str
+    fetched_at: str
+    status: int | None = None
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    raw: bytes = b""  # the body exactly as it came over the wire (Content-Encoding kept)
+    content: bytes = b""  # the body with gzip/deflate removed
+    elapsed: float = 0.0
+    error: str | None = None  # a human-readable reason when the fetch failed
+    error_kind: str | None = None  # dns, refused, tls, timeout, connection, too-large, bomb, ...
+    skipped_body: bool = False  # body deliberately not read (not HTML)
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+    @property
+    def content_type(self) -> str:
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+    @property
+    def location(self) -> str | None:
+        return self.header("location") if self.status in (301, 302, 303, 307, 308) else None
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in RETRY_STATUSES or self.error_kind in RETRY_ERRORS
+
+    def retry_after(self) -> float | None:
+        """Seconds the server asked us to wait (``Retry-After``: seconds or an HTTP date)."""
+        value = self.header("retry-after")
+        if not value:
+            return None
+        value = value.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class TooBig(Exception):
+    """The body is over the byte budget (raw, or decoded: a decompression bomb)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class Decoder:
+    """Undoes gzip/deflate incrementally, never producing more than the byte budget."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self._z = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._z = None
+        else:
+            raise TooBig("encoding", f"unsupported Content-Encoding: {encoding}")
+        self.encoding, self.limit, self.out, self.size = encoding, limit, [], 0
+
+    def feed(self, data: bytes) -> None:
+        if self._z is None and self.encoding == "deflate":
+            # "deflate" is a zlib stream by the spec, raw deflate in practice: sniff.
+            raw = not (len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0)
+            self._z = zlib.decompressobj(-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+        if self._z is None:
+            self._add(data)
+            return
+        try:
+            chunk = self._z.decompress(data, self.limit - self.size + 1)
+            self._add(chunk)
+            while self._z.unconsumed_tail:
+                self._add(self._z.decompress(self._z.unconsumed_tail, self.limit - self.size + 1))
+        except zlib.error as exc:
+            raise TooBig("encoding", f"corrupt {self.encoding} body: {exc}") from exc
+
+    def _add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            kind = "bomb" if self._z is not None else "too-large"
+            what = "decompression bomb: decoded body" if kind == "bomb" else "body"
+            raise TooBig(kind, f"{what} over the limit of {self.limit} bytes")
+        self.out.append(chunk)
+
+    def result(self) -> bytes:
+        return b"".join(self.out)
+
+
+def classify(exc: BaseException) -> tuple[str, str]:
+    """(kind, reason) for a failed request: dns, refused, tls, timeout or connection."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        inner = [e for e in _chain(exc) if isinstance(e, ssl.SSLError)]
+        return "tls", f"TLS error: {_root(inner[-1] if inner else exc)}"
+    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
+        return "timeout", "timed out"
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return "redirects", str(exc)
+    chain = _chain(exc)
+    for item in chain:
+        if isinstance(item, socket.gaierror):
+            return "dns", f"DNS lookup failed: {item.args[-1] if item.args else item}"
+    for item in chain:
+        if isinstance(item, urllib3.exceptions.NameResolutionError):
+            return "dns", f"DNS lookup failed: {_root(item)}"
+        if isinstance(item, ConnectionRefusedError) or getattr(item, "errno", None) == errno.ECONNREFUSED:
+            return "refused", "connection refused"
+    if "Failed to resolve" in str(exc) or "getaddrinfo" in str(exc):
+        return "dns", f"DNS lookup failed: {_root(exc)}"
+    if "refused" in str(exc).lower():
+        return "refused", "connection refused"
+    return "connection", f"connection error: {_root(exc)}"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it wraps (causes, contexts, urllib3 reasons)."""
+    seen: list[BaseException] = []
+    stack = [exc]
+    while stack and len(seen) < 20:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        stack += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
+    return seen
+
+
+def _root(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) < 300 else text[:297] + "..."
+
+
+class Fetcher:
+    """Makes bounded GET requests with one shared connection pool; thread-safe for ``get``."""
+
+    def __init__(self, user_agent: str, *, timeout: float = 10.0, max_bytes: int = 5_000_000,
+                 verify: bool = True) -> None:
+        self.user_agent, self.timeout, self.max_bytes = user_agent, timeout, max_bytes
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxies or .netrc credentials from the environment
+        self.session.cookies.set_policy(_NoCookies())
+        adapter = HTTPAdapter(pool_connections=512, pool_maxsize=4, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.verify = verify
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(self, url: str, *, html_only: bool = False, max_bytes: int | None = None) -> FetchResult:
+        """GET ``url`` without following redirects. With ``html_only`` a non-HTML body is not
+        read (its headers are kept). Never raises for network trouble: see ``error``."""
+        limit = max_bytes or self.max_bytes
+        result = FetchResult(url=url, fetched_at=utc_now())
+        started = time.monotonic()
+        headers = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate",
+                   "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
+        try:
+            resp = self.session.get(url, headers=headers, stream=True, allow_redirects=False,
+                                    timeout=(self.timeout, self.timeout), verify=self.verify)
+        except requests.RequestException as exc:
+            result.error_kind, result.error = classify(exc)
+            result.elapsed = time.monotonic() - started
+            return result
+        try:
+            self._read(resp, result, limit, started, html_only)
+        finally:
+            resp.close()
+            result.elapsed = time.monotonic() - started
+        return result
+
+    def _read(self, resp: requests.Response, result: FetchResult, limit: int, started: float,
+              html_only: bool) -> None:
+        raw = resp.raw
+        result.status, result.reason = resp.status_code, resp.reason or ""
+        result.http_version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(
+            getattr(raw, "version", 11), "HTTP/1.1")
+        result.request_headers = [("Host", resp.request.url and _host_header(resp.request.url))]
+        result.request_headers += [(k, v) for k, v in resp.request.headers.items()]
+        result.headers = list(raw.headers.items())
+        length = result.header("content-length")
+        if length and length.isdigit() and int(length) > limit:
+            result.error_kind = "too-large"
+            result.error = f"Content-Length {length} over the limit of {limit} bytes"
+            return
+        if html_only and 200 <= result.status < 300 and result.content_type and \
+                result.content_type not in HTML_TYPES:
+            result.skipped_body = True
+            return
+        chunks, size = [], 0
+        try:
+            decoder = Decoder(result.header("content-encoding") or "", limit)
+            for chunk in raw.stream(CHUNK, decode_content=False):
+                size += len(chunk)
+                if size > limit:
+                    raise TooBig("too-large", f"body over the limit of {limit} bytes")
+                chunks.append(chunk)
+                decoder.feed(chunk)
+                if time.monotonic() - started > self.timeout * 3:
+                    raise TooBig("timeout", "body took too long to arrive")
+            result.raw, result.content = b"".join(chunks), decoder.result()
+        except TooBig as exc:
+            result.error_kind, result.error = exc.kind, str(exc)
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+            result.error_kind, result.error = classify(exc)
+
+
+def _host_header(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
+
+
+class _NoCookies:
+    """A cookie policy that refuses every cookie: a crawl must not carry sessions around."""
+
+    netscape, rfc2965, hide_cookie2 = True, False, False
+
+    def set_ok(self, cookie, request) -> bool:  # noqa: ANN001
+        return False
+
+    def return_ok(self, cookie, request) -> bool:  # noqa: ANN001
+        return False
+
+    def domain_return_ok(self, domain, request) -> bool:  # noqa: ANN001
+        return False
+
+    def path_return_ok(self, path, request) -> bool:  # noqa: ANN001
+        return False
