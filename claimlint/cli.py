@@ -457,6 +457,22 @@ main.add_command(report)
 main.add_command(diff)
 
 
+@rules.command("catalogue")
+@click.option("--write", "readme", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Replace the catalogue block in this README instead of printing.")
+def rules_catalogue(readme: str | None) -> None:
+    """The rule catalogue (Markdown): seed warnings mapped to rules, and every rule."""
+    from claimlint.catalogue import render_catalogue, replace_block
+
+    pack, _ = _pack(None)
+    text = render_catalogue(pack)
+    if readme:
+        path = Path(readme)
+        path.write_text(replace_block(path.read_text(encoding="utf-8"), text), encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 @rules.command("eval")
 @click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
 @click.option("--config", "config_path", default=None, type=click.Path())

@@ -47,4 +47,26 @@ def test_rules(pack: RulePack, engine: Engine) -> tuple[int, list[ExampleFailure
         elif kind == "pass" and hits:
             failures.append(ExampleFailure(rule.id, kind, text,
                                            f"matched {doc.text[hits[0].start:hits[0].end]!r}"))
+    failures.extend(_context_coverage(pack, engine, cases, docs))
     return len(cases), failures
+
+
+def _context_coverage(pack: RulePack, engine: Engine, cases: list, docs: list) -> list[ExampleFailure]:
+    """Each context a sentence rule cancels on must be shown by one of its pass examples:
+    a sentence its patterns match that the context turns into a non-claim."""
+    passing = [(rule, doc) for (rule, kind, _), doc in zip(cases, docs, strict=True)
+               if kind == "pass" and rule.scope == "sentence"]
+    hits = engine.claim_hits([doc for _, doc in passing])
+    shown: dict[str, set[str]] = {}
+    for (rule, _doc), found in zip(passing, hits, strict=True):
+        for h in found:
+            if engine.rules[h.entry.rule] is rule:
+                shown.setdefault(rule.id, set()).update(h.contexts & rule.cancel)
+    out = []
+    for rule in pack.rules:
+        if rule.scope != "sentence":
+            continue
+        for ctx in sorted(rule.cancel - shown.get(rule.id, set())):
+            out.append(ExampleFailure(rule.id, "missing", "", (
+                f"no 'pass' example shows the {ctx} context cancelling a match")))
+    return out

@@ -33,7 +33,10 @@ CONTRAST = {"but", "however", "although", "though", "yet", "whereas", "while", "
 CLAUSE_PUNCT = {",", ";", ":", "—", "–", "(", ")", "--"}
 HEDGE_WORDS = {"may", "might", "could", "possibly", "potentially", "potential", "perhaps",
                "typically", "usually", "often", "sometimes", "likely", "unlikely", "hope",
-               "aim", "vary", "individual", "generally", "frequently", "occasionally"}
+               "aim", "vary", "individual", "generally", "frequently", "occasionally",
+               # qualifiers of evidence: "mixed results", "limited evidence", "small studies"
+               "mixed", "limited", "conflicting", "inconsistent", "preliminary", "modest",
+               "uncertain", "unclear", "small", "early"}
 HEDGE_PHRASES = re.compile(
     r"\b(?:some|many|most|several|certain|a few|few) (?:patients|people|clients|individuals|cases)\b"
     r"|\bin (?:some|many|most|certain) cases\b|\bresults (?:may )?vary\b"
@@ -74,19 +77,36 @@ RHETORICAL = re.compile(r"^(?:did|do) you (?:know|hear)\b|^(?:are|is) you\w* (?:
                         re.IGNORECASE)
 
 
+def _list_comma(doc, i: int, end: int) -> bool:  # noqa: ANN001
+    """A comma inside a list ("orthopedic, neurologic or anti-aging use"): another comma or
+    a coordinating "and"/"or" follows within a few words."""
+    for j in range(i + 1, min(i + 5, end)):
+        tok = doc[j]
+        if tok.text == "," or tok.lower_ in ("and", "or", "&"):
+            return j > i + 1
+        if tok.is_punct:
+            return False
+    return False
+
+
+def _is_boundary(doc, i: int, end: int, commas: bool) -> bool:  # noqa: ANN001
+    tok = doc[i]
+    if tok.lower_ in CONTRAST or tok.text == ";":
+        return True
+    if not commas or tok.text not in CLAUSE_PUNCT:
+        return False
+    return not (tok.text == "," and _list_comma(doc, i, end))
+
+
 def _clause_bounds(sent: Span, start: int, end: int, *, commas: bool) -> tuple[int, int]:
-    """Token range of the clause around ``[start, end)`` (absolute token indices)."""
+    """Token range of the clause around ``[start, end)`` (absolute token indices); with
+    ``commas``, a comma ends the clause unless it separates the items of a list."""
+    doc = sent.doc
     lo = start
-    while lo > sent.start:
-        tok = sent.doc[lo - 1]
-        if tok.lower_ in CONTRAST or tok.text == ";" or (commas and tok.text in CLAUSE_PUNCT):
-            break
+    while lo > sent.start and not _is_boundary(doc, lo - 1, sent.end, commas):
         lo -= 1
     hi = end
-    while hi < sent.end:
-        tok = sent.doc[hi]
-        if tok.lower_ in CONTRAST or tok.text == ";" or (commas and tok.text in CLAUSE_PUNCT):
-            break
+    while hi < sent.end and not _is_boundary(doc, hi, sent.end, commas):
         hi += 1
     return lo, hi
 
@@ -102,13 +122,23 @@ def is_negator(doc, i: int) -> bool:  # noqa: ANN001
     return not (len(following) == 2 and following[0] in ("the", "a") and following[1] == "only")
 
 
+def _negates_subject(doc, i: int) -> bool:  # noqa: ANN001
+    """ "No stem cell product is approved for ...": a determiner negator opening its clause
+    and followed soon by a verb negates the whole predicate, like "not"."""
+    if doc[i].lower_ not in ("no", "none", "nothing", "neither") or (
+            i > 0 and not doc[i - 1].is_punct and not doc[i - 1].is_sent_start and not doc[i].is_sent_start):
+        return False
+    return any(t.lemma_ in ("be", "have", "can", "will", "do", "may", "should", "must")
+               for t in doc[i + 1:i + 7])
+
+
 def _reaches(doc, i: int, start: int) -> bool:  # noqa: ANN001
     """Whether the negator at token ``i`` scopes over a match starting at ``start``."""
     between = doc[i + 1:start]
-    if doc[i].lower_ in DET_NEGATORS:
+    if doc[i].lower_ in DET_NEGATORS and not _negates_subject(doc, i):
         return len(between) <= DET_SCOPE and not any(
             t.lower_ in ("and", "or") or t.is_punct and t.text != "-" for t in between)
-    if len(between) > VERB_SCOPE:
+    if len(between) > VERB_SCOPE and not _negates_subject(doc, i):
         return False
     return not any(t.lower_ in ("and", "or") and t.i + 1 < len(doc)
                    and doc[t.i + 1].lower_ in NEW_SUBJECT for t in between)

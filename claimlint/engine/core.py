@@ -195,6 +195,15 @@ class Engine:
         """All findings of all rules in one document."""
         return self.run_many([doc])[0]
 
+    def claim_hits(self, docs: list[Document]) -> list[list[Hit]]:
+        """Every sentence-rule match with the contexts found around it, cancelled or not
+        (for ``rules test``: each rule shows the contexts that cancel it)."""
+        states = [_DocState(doc, self._plan(doc, self.prefilter, self._sentence_keys))
+                  for doc in docs]
+        self._process([(st, w) for st in states for w in st.windows])
+        return [[h for hits in st.done.values() for h in hits if h.entry.role == "claim"]
+                for st in states]
+
     def run_many(self, docs: list[Document]) -> list[list[EngineFinding]]:
         """Findings for several documents; the candidate windows of all documents go
         through spaCy together."""
@@ -357,11 +366,17 @@ class Engine:
             claims = sorted((h for h in rule_hits if not (h.contexts & rule.cancel)
                              and (ri, h.sent_start) not in excluded),
                             key=lambda h: (h.start, -(h.end - h.start)))
-            last_end = -1
+            # overlapping matches of one rule are one claim: report their union
             for h in claims:
-                if h.start >= last_end:
-                    last_end = h.end
+                last = findings[-1] if findings and findings[-1].rule is rule else None
+                if last is not None and h.start < last.end and h.sent_start == last.sent_start:
+                    last.end = max(last.end, h.end)
+                else:
                     findings.append(EngineFinding(rule, h.start, h.end, h.sent_start, h.sent_end))
+        text = st.doc.text
+        for f in findings:  # a claim's span never ends in punctuation
+            while f.end > f.start + 1 and text[f.end - 1] in ".,;:!?…":
+                f.end -= 1
         findings = _without_yielded(findings)
         for ri in self._doc_rules:
             found = self._document_finding(st, ri)
@@ -425,13 +440,23 @@ class Engine:
 
 
 def _without_yielded(findings: list[EngineFinding]) -> list[EngineFinding]:
-    """Drop findings of rules that yield to another rule or category found in the same
-    sentence (a generic mechanism claim adds nothing next to a treatment claim)."""
-    fired: dict[int, set[str]] = defaultdict(set)
+    """Drop findings of rules that yield to another: to a category found in the same
+    sentence (a generic mechanism claim adds nothing next to a treatment claim), or to a
+    rule id whose finding overlaps them ("no risk of rejection" is one claim, not two)."""
+    categories: dict[int, set[str]] = defaultdict(set)
     for f in findings:
-        fired[f.sent_start] |= {f.rule.id, f.rule.category}
-    return [f for f in findings
-            if not f.rule.yields_to or fired[f.sent_start].isdisjoint(f.rule.yields_to)]
+        categories[f.sent_start].add(f.rule.category)
+
+    def yields(f: EngineFinding) -> bool:
+        for target in f.rule.yields_to:
+            if "." in target:
+                if any(g.rule.id == target and g.start < f.end and f.start < g.end for g in findings):
+                    return True
+            elif target in categories[f.sent_start] and target != f.rule.category:
+                return True
+        return False
+
+    return [f for f in findings if not f.rule.yields_to or not yields(f)]
 
 
 def _inside_word_pieces(nlp) -> frozenset[str]:  # noqa: ANN001

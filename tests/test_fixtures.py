@@ -1,0 +1,108 @@
+"""The fixture pages: each gets exactly the rule ids, on exactly the lines, a compliance
+reviewer would expect; and every finding's line/column slice of the source file is the claim."""
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from claimlint.lint import lint_path
+from tests.conftest import FIXTURES, slice_source
+
+PAGES = FIXTURES / "pages"
+
+EXPECTED = {
+    "aggressive-landing.html": {
+        ("HYPE.hype-language", 5), ("DISCLOSURE.no-risk-disclosure", 5),
+        ("GUARANTEE.guaranteed-results", 5), ("COMPARATIVE.better-than-standard-care", 5),
+        ("REGULATORY.fda-approved", 6), ("SAFETY.no-side-effects", 6),
+        ("COST.pressure-to-book", 11),
+        ("GUARANTEE.implied-outcome", 14),
+        ("HYPE.hype-language", 15), ("TREATMENT.treats-condition", 15),
+        ("MULTI-INDICATION.many-conditions", 15),
+        ("GUARANTEE.guaranteed-results", 16),
+        ("SAFETY.no-risk", 17), ("SAFETY.no-rejection", 17),
+        ("PRODUCT.contains-stem-cells", 18), ("PRODUCT.cell-count", 18),
+        ("EVIDENCE.proven", 19), ("EVIDENCE.success-rate", 19),
+        ("COMPARATIVE.better-than-standard-care", 19),
+        ("TESTIMONIAL.patient-story", 29),
+        ("COST.insurance-coverage", 30),
+        ("HYPE.hype-language", 32), ("CREDENTIALS.superlative-claim", 32),
+    },
+    # honest pages: a patient page, a regulator's warning quoting false claims, an FAQ
+    "university-patient-page.md": set(),
+    "regulator-quote.html": set(),
+    "faq.md": set(),
+    "offshore-clinic.html": {
+        ("DISCLOSURE.no-risk-disclosure", 3), ("OVERSEAS.treatment-abroad", 3),
+        ("OVERSEAS.treatment-abroad", 6), ("OVERSEAS.treatment-abroad", 7),
+        ("OVERSEAS.treatment-abroad", 8), ("CELL-SOURCE.embryonic-or-manipulated", 8),
+        ("PRODUCT.cell-count", 8), ("TREATMENT.treats-condition", 10),
+    },
+    # the same promotional page without and with a short risks section
+    "promo-no-risks.html": {
+        ("DISCLOSURE.no-risk-disclosure", 5), ("TREATMENT.treats-condition", 5),
+        ("TREATMENT.treats-condition", 6), ("COMPARATIVE.better-than-standard-care", 6),
+        ("TREATMENT.treats-condition", 13), ("TREATMENT.treats-condition", 14),
+    },
+    "promo-with-risks.html": {
+        ("TREATMENT.treats-condition", 5), ("TREATMENT.treats-condition", 6),
+        ("COMPARATIVE.better-than-standard-care", 6),
+        ("TREATMENT.treats-condition", 13), ("TREATMENT.treats-condition", 14),
+    },
+}
+
+
+def test_every_fixture_page_has_an_expectation():
+    assert {p.name for p in PAGES.iterdir()} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_page_findings(name, linter):
+    found = {(f.rule, f.line) for f in lint_path(PAGES / name)}
+    assert found == EXPECTED[name]
+
+
+def _words(text: str) -> str:
+    """The prose words of a source slice: markup, link targets and entities removed."""
+    text = re.sub(r"\]\([^)]*\)", "", text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"[*_\[\]`>]|^\s*#+\s", " ", text, flags=re.M)
+    return " ".join(html.unescape(text).split())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_positions_slice_exactly_the_claim(name, linter):
+    path = PAGES / name
+    source = path.read_text(encoding="utf-8")
+    for f in lint_path(path):
+        piece = slice_source(source, f.line, f.column, f.end_line, f.end_column)
+        assert piece == source[f.start:f.end]
+        assert _words(piece) == " ".join(f.text.split()), (f.rule, f.line, piece)
+
+
+def test_disclosure_depends_on_a_risks_section():
+    no_risks = {f.rule for f in lint_path(PAGES / "promo-no-risks.html")}
+    with_risks = {f.rule for f in lint_path(PAGES / "promo-with-risks.html")}
+    assert "DISCLOSURE.no-risk-disclosure" in no_risks
+    assert "DISCLOSURE.no-risk-disclosure" not in with_risks
+
+
+def test_disclosure_is_reported_once_at_the_first_promotional_mention():
+    findings = [f for f in lint_path(PAGES / "promo-no-risks.html") if f.category == "DISCLOSURE"]
+    assert len(findings) == 1
+    assert (findings[0].line, findings[0].text) == (5, "Stem Cell")
+    assert "swelling" in findings[0].suggestion and "infection" in findings[0].suggestion
+
+
+def test_disclosure_terms_from_config_count_as_disclosure(tmp_path):
+    from claimlint.config import config_from_dict
+
+    page = Path(PAGES / "promo-no-risks.html").read_text().replace(
+        "Flexible financing", "Read our patient safety notes")
+    target = tmp_path / "page.html"
+    target.write_text(page)
+    assert "DISCLOSURE.no-risk-disclosure" in {f.rule for f in lint_path(target)}
+    cfg = config_from_dict({"disclosure-terms": ["patient safety notes"]})
+    assert "DISCLOSURE.no-risk-disclosure" not in {f.rule for f in lint_path(target, cfg)}
