@@ -8,7 +8,7 @@ from claimlint.findings import Finding
 from claimlint.report.sarif import artifact_uri, help_uri, render_sarif, rule_name
 from claimlint.rulepack import load_rules
 from tests.clirun import DATA, PAGES, fixture_pages, run_check
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 
 SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
@@ -71,7 +71,7 @@ def test_rules_carry_help_uri_default_level_and_descriptions():
     assert set(ids) >= {r.id for r in pack.rules}
     rule = next(r for r in driver["rules"] if r["id"] == "SAFETY.no-side-effects")
     assert rule["name"] == "NoSideEffects"
-    assert rule["helpUri"].endswith("#safetyno-side-effects")
+    assert rule["helpUri"].endswith("/README.md#rule-catalogue")
     assert rule["defaultConfiguration"]["level"] == "error"
     assert rule["shortDescription"]["text"].startswith("This says there are no side effects")
     assert "Suggestion:" in rule["help"]["text"] and "§1" in rule["fullDescription"]["text"]
@@ -105,7 +105,9 @@ def test_uris_and_names():
     assert artifact_uri("./site/a b.md") == {"uri": "site/a%20b.md", "uriBaseId": "%SRCROOT%"}
     assert artifact_uri("/tmp/x.md")["uri"] == "file:///tmp/x.md"
     assert rule_name("CELL-SOURCE.live-cell-count") == "LiveCellCount"
-    assert help_uri("GUARANTEE.guaranteed-results").endswith("#guaranteeguaranteed-results")
+    assert help_uri("GUARANTEE.guaranteed-results").endswith("#rule-catalogue")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "\n## Rule catalogue\n" in readme  # the heading the anchor names
 
 
 @pytest.mark.parametrize("line,col,end_line,end_col", [(1, 1, 1, 2), (3, 5, 4, 1)])

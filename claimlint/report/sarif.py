@@ -1,7 +1,7 @@
 """SARIF 2.1.0 output for code-scanning tools (GitHub code scanning, IDE viewers).
 
 Every rule of the pack is described (id, name, message, why and suggestion as help, a help
-URI into the README rule catalogue, default level); each result has an exact region with
+URI to the README's rule catalogue, default level); each result has an exact region with
 1-based line and column numbers counted in Unicode code points (``columnKind``), an
 exclusive end column as SARIF requires, and the claimlint fingerprint as a partial
 fingerprint. Files that could not be checked become tool execution notifications.
@@ -24,6 +24,7 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FALLBACK_HOME = "https://github.com/claimlint/claimlint"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "claimlintFingerprint/v1"
+CATALOGUE_ANCHOR = "rule-catalogue"  # GitHub's anchor for the README heading "Rule catalogue"
 
 
 @lru_cache(maxsize=8)
@@ -53,9 +54,9 @@ def docs_url() -> str:
 
 
 def help_uri(rule_id: str) -> str:
-    """Stable link to a rule's entry: the README heading ``### RULE.id`` has this anchor."""
-    anchor = "".join(ch for ch in rule_id.lower() if ch.isalnum() or ch in "-_")
-    return f"{docs_url()}#{anchor}"
+    """Where a rule is documented: the README's generated rule catalogue (one table for
+    all rules, so every rule links to the catalogue's heading)."""
+    return f"{docs_url()}#{CATALOGUE_ANCHOR}"
 
 
 def rule_name(rule_id: str) -> str:
