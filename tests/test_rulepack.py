@@ -103,5 +103,6 @@ def test_rule_test_reports_failing_examples(tmp_path):
     pack = load_rules([_file(tmp_path, bad)], shipped=False)
     _, failures = test_rules(pack, Engine(pack))
     kinds = sorted(f.kind for f in failures)
-    assert kinds == ["missing", "missing", "pass"]
+    assert kinds == ["missing", "missing", "missing", "pass"]
+    assert any("negated context" in str(f) for f in failures)
     assert "Truly a miracle cure" in str([f for f in failures if f.kind == "pass"][0])
