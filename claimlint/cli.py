@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,8 +15,13 @@ from claimlint.config import Config, ConfigError, find_config, load_config
 from claimlint.findings import SEVERITY_RANK, Finding, sort_key
 from claimlint.rulepack import RuleFileError
 
-FORMATS = ("text", "json")
-BATCH = 64
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from claimlint.parallel import Unit
+    from claimlint.rulepack import RulePack
+
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "html")
 
 
 class Run:
@@ -24,8 +30,10 @@ class Run:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.files = 0
+        self.paths: list[str] = []  # every file read, in order
         self.errors: list[dict] = []
         self.sources: dict[str, list[str]] = {}
+        self.views: dict[str, dict] = {}  # document views for the HTML report
 
     def error(self, path: str, problem: str) -> None:
         self.errors.append({"path": path, "error": problem})
@@ -50,16 +58,90 @@ def _load_config(config_path: str | None, paths: list[str]) -> Config:
         raise  # unreachable
 
 
+class _CheckCommand(click.Command):
+    """Remembers the command-line order of ``--format`` and ``--output`` (click keeps each
+    repeatable option's values but not how they interleave), so each output can follow
+    its format."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["claimlint.outputs"] = _scan_outputs(args)
+        return super().parse_args(ctx, args)
+
+
+def _scan_outputs(args: list[str]) -> list[tuple[str, str]]:
+    order: list[tuple[str, str]] = []
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        if tok == "--":
+            break
+        for name, flags in (("format", ("--format",)), ("output", ("--output", "-o"))):
+            if tok in flags and i + 1 < len(args):
+                order.append((name, args[i + 1]))
+                i += 1
+            elif tok.startswith(f"{flags[0]}="):
+                order.append((name, tok.split("=", 1)[1]))
+            elif name == "output" and tok.startswith("-o") and not tok.startswith("--") and len(tok) > 2:
+                order.append((name, tok[2:]))
+        i += 1
+    return order
+
+
+def output_pairs(order: list[tuple[str, str]], formats: tuple[str, ...],
+                 outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """(format, file or None for stdout) pairs: each ``--output`` belongs to the
+    ``--format`` just before it (or, given first, to the next one). Raises UsageError."""
+    seen_f = [v for k, v in order if k == "format"]
+    seen_o = [v for k, v in order if k == "output"]
+    if seen_f != list(formats) or seen_o != list(outputs):  # could not follow the order
+        order = _index_order(formats, outputs)
+    pairs: list[list] = []
+    early: list[str] = []
+    for kind, value in order:
+        if kind == "format":
+            pairs.append([value, early.pop(0) if early else None])
+        elif pairs and pairs[-1][1] is None:
+            pairs[-1][1] = value
+        else:
+            early.append(value)
+    if not pairs:
+        pairs = [["text", early.pop(0) if early else None]]
+    if early:
+        raise click.UsageError(f"--output {early[0]} has no --format of its own "
+                               "(give one --format per --output)")
+    for pair in pairs:
+        if pair[1] == "-":
+            pair[1] = None
+    to_stdout = [f for f, out in pairs if out is None]
+    if len(to_stdout) > 1:
+        raise click.UsageError(f"formats {', '.join(to_stdout)} would all go to standard output; "
+                               "give all but one an --output FILE")
+    return [(f, out) for f, out in pairs]
+
+
+def _index_order(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str]]:
+    order: list[tuple[str, str]] = []
+    for i, fmt in enumerate(formats):
+        order.append(("format", fmt))
+        if i < len(outputs):
+            order.append(("output", outputs[i]))
+    order.extend(("output", o) for o in outputs[len(formats):])
+    return order
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimlint")
 def main() -> None:
     """Compliance linter for stem-cell and regenerative-medicine clinic marketing copy."""
 
 
-@main.command()
+@main.command(cls=_CheckCommand)
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Output format [default: text]. Repeat with --output to write several "
+              "formats in one run; each --output follows its --format.")
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the preceding --format to this file ('-': standard output).")
 @click.option("--select", multiple=True, help="Only these rule ids or categories (repeatable, "
               "or comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or categories.")
@@ -78,14 +160,31 @@ def main() -> None:
 @click.option("--no-source", is_flag=True, help="Text output without the source excerpt.")
 @click.option("--exit-zero", is_flag=True,
               help="Exit 0 even when there are findings (input and config errors still exit 2).")
-def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
+              help="Record the current findings in this baseline file and exit 0.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: CPU count; one process below "
+              "a few dozen files to lint].")
+@click.option("--no-cache", is_flag=True, help="Lint every file, ignoring and not writing the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Cache directory [default: .claimlint_cache beside the config file, "
+              "or in the current directory; or $CLAIMLINT_CACHE_DIR].")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
+          outputs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
           fail_on: str | None, config_path: str | None, show_config: bool,
           stdin_filename: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
-          statistics: bool, color: str, no_source: bool, exit_zero: bool) -> None:
+          statistics: bool, color: str, no_source: bool, exit_zero: bool, baseline: str | None,
+          write_baseline: str | None, jobs: int | None, no_cache: bool,
+          cache_dir: str | None) -> None:
     """Check files, directories, or '-' (standard input) for misleading claims."""
-    from claimlint.discovery import iter_files
-    from claimlint.lint import InputError, Linter
+    from claimlint import baseline as bl
+    from claimlint.parallel import LintJob, RulePackError, check_units, default_jobs
+    from claimlint.rulepack import load_rules
 
+    pairs = output_pairs(ctx.meta.get("claimlint.outputs", []), formats, outputs)
     path_list = list(paths) or ["."]
     config = _load_config(config_path, path_list)
     if include:
@@ -96,57 +195,65 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     if show_config:
         _print_config(config)
         return
-    try:
-        linter = Linter(config, select=_split(select), ignore=_split(ignore))
-    except RuleFileError as exc:
-        _fail(f"invalid rule file: {exc}")
-        return
-
-    run = Run()
-    pending = []
-
-    def flush() -> None:
-        for doc, found in zip(pending, linter.lint_documents(pending), strict=True):
-            run.findings.extend(found)
-            run.sources[doc.path] = doc.source.splitlines()
-        pending.clear()
-
-    def add(data: bytes, path: str, kind: str | None = None) -> None:
-        run.files += 1
-        if not data.strip():
-            click.echo(f"warning: {path}: empty file, nothing to check", err=True)
-            return
+    known = None
+    if baseline:
         try:
-            doc = linter.load(data, path, kind)
-        except InputError as exc:
-            run.error(path, exc.problem)
+            known = bl.load_baseline(Path(baseline))
+        except bl.BaselineError as exc:
+            _fail(str(exc))
+    selected, ignored = _split(select), _split(ignore)
+    cache = None
+    if not no_cache:
+        from claimlint.cache import Cache, default_cache_dir, pack_digest
+
+        try:
+            digest = pack_digest(config.rule_dirs())
+        except (RuleFileError, OSError) as exc:
+            _fail(f"invalid rule file: {exc}")
             return
-        if doc.encoding_note:
-            click.echo(f"warning: {path}: {doc.encoding_note}", err=True)
-        pending.append(doc)
-        if len(pending) >= BATCH:
-            flush()
-
-    from claimlint.lint import kind_for
-
-    for raw in path_list:
-        if raw == "-":
-            name = stdin_filename or "-"
-            add(sys.stdin.buffer.read(), name, kind_for(name) if stdin_filename else "text")
-            continue
-        if not os.path.exists(raw):
-            run.error(raw, "no such file or directory")
-            continue
-        for path in iter_files([raw], config.include, config.exclude, run.error):
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                run.error(str(path), exc.strerror or str(exc))
+        cache = Cache.for_run(Path(cache_dir) if cache_dir else default_cache_dir(config),
+                              digest, config, selected, ignored)
+    want_view = any(fmt == "html" for fmt, _ in pairs)
+    job = LintJob(config, selected, ignored, want_view=want_view)
+    run = Run()
+    try:
+        for result in check_units(_units(path_list, config, stdin_filename, run), job,
+                                  jobs=jobs or default_jobs(), cache=cache):
+            if result.error:
+                run.error(result.path, result.error)
                 continue
-            add(data, str(path))
-    flush()
+            if result.note:
+                click.echo(f"warning: {result.path}: {result.note}", err=True)
+            run.findings.extend(result.findings)
+            if result.lines:
+                lines = [""] * max(result.lines)
+                for number, text in result.lines.items():
+                    lines[number - 1] = text
+                run.sources[result.path] = lines
+            if result.view is not None and result.findings:
+                run.views[result.path] = result.view
+    except RulePackError as exc:
+        _fail(f"invalid rule file: {exc}")
     run.findings.sort(key=sort_key)
-    _output(run, fmt, statistics, color, no_source)
+    if write_baseline:
+        count = bl.write_baseline(Path(write_baseline), run.findings)
+        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to baseline "
+                   f"{write_baseline}.", err=True)
+        sys.exit(2 if run.errors else 0)
+    if known is not None:
+        run.findings, hidden, fixed = bl.apply_baseline(run.findings, known, Path(baseline))
+        if hidden or fixed:
+            click.echo(f"Baseline {baseline}: {hidden} known finding{'s' if hidden != 1 else ''} "
+                       f"not shown" + (f", {fixed} no longer found" if fixed else "") + ".",
+                       err=True)
+    pack = None
+    if any(fmt == "sarif" for fmt, _ in pairs):  # SARIF describes every rule of the pack
+        try:
+            pack = load_rules(config.rule_dirs())
+        except RuleFileError as exc:
+            _fail(f"invalid rule file: {exc}")
+    for fmt, out in pairs:
+        _output(run, fmt, out, statistics and out is None, color, no_source, pack)
     threshold = SEVERITY_RANK[config.fail_on]
     if run.errors:
         sys.exit(2)
@@ -155,24 +262,109 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     sys.exit(1 if any(SEVERITY_RANK[f.severity] >= threshold for f in run.findings) else 0)
 
 
+def _units(path_list: list[str], config: Config, stdin_filename: str | None,
+           run: Run) -> Iterator[Unit]:
+    """The files to check as Units, in order. Unreadable and empty files become Units that
+    only carry their error or warning, so every message is printed in file order."""
+    from claimlint.discovery import iter_files
+    from claimlint.lint import kind_for
+    from claimlint.parallel import Unit
+
+    index = 0
+    problems: list[tuple[str, str]] = []
+
+    def unit(path: str, kind: str = "text", data: bytes | None = None,
+             error: str | None = None) -> Unit:
+        nonlocal index
+        index += 1
+        if error is not None:
+            return Unit(index, path, error=error)
+        run.files += 1
+        run.paths.append(path)
+        if not data or not data.strip():
+            return Unit(index, path, note="empty file, nothing to check")
+        return Unit(index, path, kind, data)
+
+    for raw in path_list:
+        if raw == "-":
+            name = stdin_filename or "-"
+            yield unit(name, kind_for(name) if stdin_filename else "text", sys.stdin.buffer.read())
+            continue
+        if not os.path.exists(raw):
+            yield unit(raw, error="no such file or directory")
+            continue
+        for path in iter_files([raw], config.include, config.exclude,
+                               lambda p, problem: problems.append((p, problem))):
+            while problems:
+                where, problem = problems.pop(0)
+                yield unit(where, error=problem)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                yield unit(str(path), error=exc.strerror or str(exc))
+                continue
+            yield unit(str(path), kind_for(str(path)), data)
+        while problems:
+            where, problem = problems.pop(0)
+            yield unit(where, error=problem)
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-def _output(run: Run, fmt: str, statistics: bool, color: str, no_source: bool) -> None:
-    from claimlint.report.json import render_json
-    from claimlint.report.text import render_statistics, render_text
+def render(run: Run, fmt: str, *, colour: bool = False, show_source: bool = True,
+           pack: RulePack | None = None) -> str:
+    """One run's findings in one output format."""
+    if fmt == "json":
+        from claimlint.report.json import render_json
 
+        return render_json(run.findings, files=run.files, errors=run.errors)
+    if fmt == "sarif":
+        from claimlint.report.sarif import render_sarif
+
+        return render_sarif(run.findings, rules=pack.rules if pack else None, errors=run.errors)
+    if fmt == "github":
+        from claimlint.report.github import render_github
+
+        return render_github(run.findings, files=run.files, errors=run.errors)
+    if fmt == "junit":
+        from claimlint.report.junit import render_junit
+
+        return render_junit(run.findings, paths=run.paths, errors=run.errors)
+    if fmt == "gitlab":
+        from claimlint.report.gitlab import render_gitlab
+
+        return render_gitlab(run.findings)
+    if fmt == "html":
+        from claimlint.report.html import render_html
+
+        return render_html(run.findings, paths=run.paths, views=run.views, errors=run.errors)
+    from claimlint.report.text import render_text
+
+    return render_text(run.findings, run.sources, colour=colour, files=run.files,
+                       errors=len(run.errors), show_source=show_source)
+
+
+def _output(run: Run, fmt: str, out: str | None, statistics: bool, color: str,
+            no_source: bool, pack: RulePack | None) -> None:
     if statistics:
+        from claimlint.report.text import render_statistics
+
         click.echo(render_statistics(run.findings), nl=False)
         return
-    if fmt == "json":
-        click.echo(render_json(run.findings, files=run.files, errors=run.errors), nl=False)
+    if out is not None:
+        target = Path(out)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render(run, fmt, show_source=not no_source, pack=pack),
+                              encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {out}: {exc.strerror or exc}")
         return
-    colour = color == "always" or (color == "auto" and sys.stdout.isatty()
-                                   and "NO_COLOR" not in os.environ)
-    click.echo(render_text(run.findings, run.sources, colour=colour, files=run.files,
-                           errors=len(run.errors), show_source=not no_source),
+    colour = fmt == "text" and (color == "always" or (
+        color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ))
+    click.echo(render(run, fmt, colour=colour, show_source=not no_source, pack=pack),
                nl=False, color=colour)
 
 

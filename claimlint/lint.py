@@ -17,8 +17,9 @@ from claimlint.suppressions import apply_suppressions, selector_matches
 KIND_BY_SUFFIX = {
     ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", ".mkd": "markdown",
     ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+    ".docx": "docx",
 }
-KINDS = ("text", "markdown", "html")
+KINDS = ("text", "markdown", "html", "docx")
 
 
 class InputError(Exception):
@@ -30,7 +31,7 @@ class InputError(Exception):
 
 
 def kind_for(path: str) -> str:
-    """The reader for a file name: markdown, html, or plain text."""
+    """The reader for a file name: markdown, html, docx, or plain text."""
     return KIND_BY_SUFFIX.get(Path(path).suffix.lower(), "text")
 
 
@@ -62,12 +63,23 @@ class Linter:
     """Lints documents with one config; holds the compiled engine."""
 
     def __init__(self, config: Config | None = None, *, select: list[str] | None = None,
-                 ignore: list[str] | None = None) -> None:
+                 ignore: list[str] | None = None, lazy: bool = False) -> None:
         self.config = config or Config()
         self.select = list(select or []) or list(self.config.select)
         self.ignore = list(self.config.ignore) + list(ignore or [])
-        self.engine = get_engine(tuple(str(d) for d in self.config.rule_dirs()),
-                                 tuple(self.config.disclosure_terms))
+        self._engine_key = (tuple(str(d) for d in self.config.rule_dirs()),
+                            tuple(self.config.disclosure_terms))
+        self._engine: Engine | None = None
+        if not lazy:
+            self._engine = get_engine(*self._engine_key)
+
+    @property
+    def engine(self) -> Engine:
+        """The compiled engine, built on first use when the Linter was made ``lazy``
+        (so reading documents, or a run served from the cache, never loads spaCy)."""
+        if self._engine is None:
+            self._engine = get_engine(*self._engine_key)
+        return self._engine
 
     def lint_documents(self, docs: list[Document]) -> list[list[Finding]]:
         """Findings per document, batching spaCy work across documents."""
@@ -86,6 +98,13 @@ class Linter:
         if len(data) > self.config.max_file_size:
             raise InputError(path, f"file too large ({len(data) / 1e6:.1f} MB > limit of "
                                    f"{self.config.max_file_size / 1e6:.1f} MB; raise max-file-size)")
+        if kind == "docx":
+            from claimlint.readers.docx import DocxError, read_docx
+
+            try:
+                return read_docx(data, path)
+            except DocxError as exc:
+                raise InputError(path, str(exc)) from exc
         try:
             decoded = decode(data, encoding=self.config.encoding, html=kind == "html")
         except DecodeError as exc:

@@ -15,6 +15,20 @@ FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_outside_the_repo(tmp_path_factory):
+    """`claimlint check` caches findings; keep the cache of test runs out of the checkout."""
+    import os
+
+    old = os.environ.get("CLAIMLINT_CACHE_DIR")
+    os.environ["CLAIMLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("claimlint_cache"))
+    yield
+    if old is None:
+        os.environ.pop("CLAIMLINT_CACHE_DIR", None)
+    else:
+        os.environ["CLAIMLINT_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def engine():
     return get_engine()
