@@ -69,12 +69,14 @@ def _lookup_lemmatizer(nlp):  # noqa: ANN001, ANN202
     from spacy.attrs import LEMMA, LOWER
 
     strings = nlp.vocab.strings
-    by_hash = {strings.add(k): strings.add(v) for k, v in lemma_table().items()}
+    table = lemma_table()
+    by_hash: dict[int, int] = {}  # filled as words are seen: start-up stays cheap
 
     def lemma_hash(low: int) -> int:
         lemma = by_hash.get(low)
         if lemma is None:
-            lemma = by_hash[low] = strings.add(guess_lemma(strings[low]))
+            word = strings[low]
+            lemma = by_hash[low] = strings.add(table.get(word) or guess_lemma(word))
         return lemma
 
     def lemmatize(doc):  # noqa: ANN001, ANN202

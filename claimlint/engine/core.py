@@ -14,12 +14,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import hashlib
+import json
+
 import regex
 
+from claimlint import __version__
 from claimlint.document import Document
 from claimlint.engine import context
 from claimlint.engine.prefilter import Prefilter, SentenceWindows, letter_anchor, regex_anchors
 from claimlint.nlp import forms_of, get_nlp, lemma_of
+from claimlint.engine.plancache import load_plan, save_plan
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
 if TYPE_CHECKING:
@@ -88,21 +93,20 @@ class _DocState:
 
 
 class Engine:
-    """A compiled rule pack. Build once per process; ``run`` is called per document."""
+    """A compiled rule pack. Build once per process; ``run`` is called per document.
+
+    What the prefilter needs (every pattern's anchors) is the engine's *plan*; it is saved in
+    the user's cache directory per rule pack and claimlint build, so a later process builds
+    its prefilter without spaCy and loads spaCy only when some sentence could match.
+    """
 
     def __init__(self, pack: RulePack, *, extra_terms: dict[str, list[str]] | None = None,
-                 use_prefilter: bool = True):
-        from spacy.matcher import Matcher, PhraseMatcher
-
+                 use_prefilter: bool = True, plan_cache: bool = True):
         self.pack = pack
         self.rules = pack.rules
         self.use_prefilter = use_prefilter  # off: every sentence goes through spaCy (tests)
-        self.nlp = get_nlp()
         self.extra_terms = extra_terms or {}
-        vocab = self.nlp.vocab
-        self._phrase_lower = PhraseMatcher(vocab, attr="LOWER")
-        self._phrase_lemma = PhraseMatcher(vocab, attr="LEMMA")
-        self._token_matchers: dict[int, Matcher] = {}  # one per rule, run only where needed
+        self._matchers_built = False
         self._regexes: dict[str, regex.Pattern] = {}
         self.entries: dict[str, Entry] = {}
         self._anchor_entries: dict[str, set[str]] = defaultdict(set)
@@ -114,18 +118,30 @@ class Engine:
             for role, group, pattern in self._rule_patterns(rule):
                 key = f"{ri}:{role}:{group}:{len(self.entries)}"
                 self.entries[key] = Entry(ri, role, group, pattern)
-                reqs = _requirements(self._compile(key, pattern, rule, Matcher))
-                self._literals[key] = _literal_words(pattern)
-                if not reqs:
-                    self._always.add(key)
-                    self.unanchored.append(rule.id)
-                self._requires[key] = reqs
-                for anchor in set().union(*reqs) if reqs else ():
-                    self._anchor_entries[anchor].add(key)
+                if pattern.kind == "regex":  # cheap, and a bad regex must stop the run now
+                    try:
+                        self._regexes[key] = regex.compile(pattern.value, regex.IGNORECASE | regex.V0)
+                    except regex.error as exc:
+                        raise RuleFileError(rule.file, rule.id, f"regex does not compile: {exc}") from exc
+        plan = load_plan(self._plan_key()) if plan_cache else None
+        if plan is None:
+            self._build_matchers()  # validates every pattern with spaCy
+            plan = self._make_plan()
+            if plan_cache:
+                save_plan(self._plan_key(), plan)
+        for key, entry in self.entries.items():
+            reqs = plan["requires"][key]
+            self._literals[key] = _Words(*plan["literals"][key])
+            if not reqs:
+                self._always.add(key)
+                self.unanchored.append(self.rules[entry.rule].id)
+            self._requires[key] = reqs
+            for anchor in set().union(*reqs) if reqs else ():
+                self._anchor_entries[anchor].add(key)
         self._doc_rules = [ri for ri, r in enumerate(self.rules) if r.scope == "document"]
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
-        self._inside_words = _inside_word_pieces(self.nlp)
+        self._inside_words = plan["inside_words"]
         self.prefilter = Prefilter(self._anchors_of(self._sentence_keys), self._inside_words)
         # document rules: one prefilter per part (a group, or the unless terms), used lazily
         self._part_keys: dict[tuple[int, str, int], set[str]] = defaultdict(set)
@@ -134,13 +150,72 @@ class Engine:
                 self._part_keys[(e.rule, e.role, e.group)].add(k)
         self._part_prefilters = {part: Prefilter(self._anchors_of(keys), self._inside_words)
                                  for part, keys in self._part_keys.items()}
-        exceptions = {k[:-1] for k in self.nlp.tokenizer.rules if k.endswith(".")}
-        self.windows = SentenceWindows(exceptions)
+        self.windows = SentenceWindows(plan["exceptions"])
         self.stats = EngineStats()
         self._context_needs = {
             k: (UNLESS_CANCEL if e.role == "unless" else
                 frozenset() if e.role == "exclude" else self.rules[e.rule].cancel)
             for k, e in self.entries.items()}
+
+    @property
+    def nlp(self):  # noqa: ANN201 - spaCy Language, imported lazily
+        return get_nlp()
+
+    def _plan_key(self) -> str:
+        terms = json.dumps(self.extra_terms, sort_keys=True)
+        return hashlib.sha256(f"{__version__}\0{self.pack.digest}\0{terms}\0"
+                              f"{_code_digest()}".encode()).hexdigest()[:32]
+
+    def _make_plan(self) -> dict:
+        """Anchors and literal words of every entry, and the tokenizer facts the prefilter
+        needs; computed with spaCy once per rule pack."""
+        nlp = self.nlp
+        requires, literals = {}, {}
+        for key, entry in self.entries.items():
+            requires[key] = _requirements(self._anchor_parts(entry.pattern))
+            words = _literal_words(entry.pattern)
+            literals[key] = (frozenset(words.words), words.source)
+        return {"requires": requires, "literals": literals,
+                "inside_words": _inside_word_pieces(nlp),
+                "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")}}
+
+    def _anchor_parts(self, pattern: Pattern) -> list[set[str] | None]:
+        """For each part of a pattern, the literal strings one of which a match contains."""
+        if pattern.kind == "phrase":
+            return [{t.lower_} for t in self.nlp.make_doc(pattern.value) if not t.is_space]
+        if pattern.kind == "lemma":
+            return [set(forms_of(t.lemma_)) | {t.lower_} for t in self.nlp(pattern.value)
+                    if not t.is_space]
+        if pattern.kind == "tokens":
+            return [_token_literals(_lemmatized(t)) for t in pattern.value if _required(t)]
+        return [regex_anchors(pattern.value)]
+
+    def _build_matchers(self) -> None:
+        """spaCy's matchers for every phrase and token pattern (first use only)."""
+        if self._matchers_built:
+            return
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        nlp = self.nlp
+        self._phrase_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._phrase_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._token_matchers: dict[int, Matcher] = {}  # one per rule, run only where needed
+        for key, entry in self.entries.items():
+            pattern, rule = entry.pattern, self.rules[entry.rule]
+            if pattern.kind == "phrase":
+                self._phrase_lower.add(key, [nlp.make_doc(pattern.value)])
+            elif pattern.kind == "lemma":
+                self._phrase_lemma.add(key, [nlp(pattern.value)])
+            elif pattern.kind == "tokens":
+                matcher = self._token_matchers.get(entry.rule)
+                if matcher is None:
+                    matcher = self._token_matchers[entry.rule] = Matcher(nlp.vocab, validate=True)
+                try:
+                    matcher.add(key, [[_lemmatized(t) for t in pattern.value]])
+                except Exception as exc:  # spaCy raises MatchPatternError or ValueError
+                    msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
+                    raise RuleFileError(rule.file, rule.id, f"invalid token pattern: {msg}") from exc
+        self._matchers_built = True
 
     def _anchors_of(self, keys: set[str]) -> set[str]:
         return {a for k in keys for req in self._requires[k] for a in req}
@@ -157,37 +232,6 @@ class Engine:
             yield "unless", 0, Pattern("lemma", term)
         for p in rule.exclude:
             yield "exclude", 0, p
-
-    def _compile(self, key: str, pattern: Pattern, rule: Rule, matcher_cls  # noqa: ANN001
-                 ) -> list[set[str] | None]:
-        """Add one pattern to the matchers; return its anchor sets: a match contains at
-        least one string of every set (None: a part with no literal)."""
-        nlp = self.nlp
-        if pattern.kind == "phrase":
-            doc = nlp.make_doc(pattern.value)
-            self._phrase_lower.add(key, [doc])
-            return [{t.lower_} for t in doc if not t.is_space]
-        if pattern.kind == "lemma":
-            doc = nlp(pattern.value)
-            self._phrase_lemma.add(key, [doc])
-            return [set(forms_of(t.lemma_)) | {t.lower_} for t in doc if not t.is_space]
-        if pattern.kind == "tokens":
-            pattern = Pattern("tokens", [_lemmatized(t) for t in pattern.value])
-            matcher = self._token_matchers.get(self.entries[key].rule)
-            if matcher is None:
-                matcher = self._token_matchers[self.entries[key].rule] = matcher_cls(
-                    nlp.vocab, validate=True)
-            try:
-                matcher.add(key, [pattern.value])
-            except Exception as exc:  # spaCy raises MatchPatternError or ValueError
-                msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
-                raise RuleFileError(rule.file, rule.id, f"invalid token pattern: {msg}") from exc
-            return [_token_literals(t) for t in pattern.value if _required(t)]
-        try:
-            self._regexes[key] = regex.compile(pattern.value, regex.IGNORECASE | regex.V0)
-        except regex.error as exc:
-            raise RuleFileError(rule.file, rule.id, f"regex does not compile: {exc}") from exc
-        return [regex_anchors(pattern.value)]
 
     # -- running -------------------------------------------------------------------
 
@@ -250,8 +294,25 @@ class Engine:
         for win, found in sorted(present.items()):
             keys = self._active(found, allowed)
             if keys:
+                keys = self._confirm_regexes(doc.text, win, keys)
+            if keys:
                 chosen[win] = keys
         return chosen
+
+    def _confirm_regexes(self, text: str, win: Window, keys: set[str]) -> set[str]:
+        """Drop regex entries whose regex does not match the window's raw text (no spaCy
+        needed to know that); a regex that times out is kept, to be run properly."""
+        out = set()
+        for k in keys:
+            rx = self._regexes.get(k)
+            if rx is not None:
+                try:
+                    if not rx.search(text, win[0], win[1], timeout=REGEX_TIMEOUT):
+                        continue
+                except TimeoutError:
+                    pass
+            out.add(k)
+        return out
 
     def _process(self, todo: list[tuple[_DocState, Window]]) -> None:
         """Tokenize windows not seen yet and match the entries active in each.
@@ -260,6 +321,8 @@ class Engine:
         window) because spaCy's per-call overhead dwarfs the work on a short window.
         """
         fresh = [(st, w) for st, w in todo if w not in st.parsed]
+        if todo:
+            self._build_matchers()
         if fresh:
             self.stats.windows += len(fresh)
             self.stats.window_chars += sum(b - a for _, (a, b) in fresh)
@@ -437,6 +500,12 @@ class Engine:
             return None
         return EngineFinding(rule, first.start, first.end, first.sent_start, first.sent_end,
                              {"evidence": ", ".join(counts)})
+
+
+def _code_digest() -> str:
+    from claimlint.cache import code_digest
+
+    return code_digest()
 
 
 def _without_yielded(findings: list[EngineFinding]) -> list[EngineFinding]:
