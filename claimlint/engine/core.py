@@ -8,23 +8,22 @@ findings. Document rules look at just as many windows as they need to decide.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import hashlib
-import json
-
 import regex
 
 from claimlint import __version__
 from claimlint.document import Document
 from claimlint.engine import context
+from claimlint.engine.plancache import load_plan, save_plan
 from claimlint.engine.prefilter import Prefilter, SentenceWindows, letter_anchor, regex_anchors
 from claimlint.nlp import forms_of, get_nlp, lemma_of
-from claimlint.engine.plancache import load_plan, save_plan
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
 if TYPE_CHECKING:
