@@ -198,7 +198,8 @@ class Engine:
         nlp = self.nlp
         self._phrase_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._phrase_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._token_matchers: dict[int, Matcher] = {}  # one per rule, run only where needed
+        # one Matcher per token pattern, run only on the windows where its anchors all occur
+        self._token_matchers: dict[str, Matcher] = {}
         for key, entry in self.entries.items():
             pattern, rule = entry.pattern, self.rules[entry.rule]
             if pattern.kind == "phrase":
@@ -206,9 +207,7 @@ class Engine:
             elif pattern.kind == "lemma":
                 self._phrase_lemma.add(key, [nlp(pattern.value)])
             elif pattern.kind == "tokens":
-                matcher = self._token_matchers.get(entry.rule)
-                if matcher is None:
-                    matcher = self._token_matchers[entry.rule] = Matcher(nlp.vocab, validate=True)
+                matcher = self._token_matchers[key] = Matcher(nlp.vocab, validate=True)
                 try:
                     matcher.add(key, [[_lemmatized(t) for t in pattern.value]])
                 except Exception as exc:  # spaCy raises MatchPatternError or ValueError
@@ -285,10 +284,20 @@ class Engine:
             return {w: set(allowed) for bi in range(len(doc.blocks))
                     for w in self._windows_of(doc, bi)[0]}
         present: dict[Window, set[str]] = {}
-        for pos, anchors in prefilter.hits(doc.text):
-            win = self._window_at(doc, pos)
-            if win is not None:
-                present.setdefault(win, set()).update(anchors)
+        blocks, bi, wins, wi = doc.blocks, -1, [], 0
+        for pos, anchors in prefilter.hits(doc.text):  # hits come in order: walk forward
+            if bi < 0 or pos >= blocks[bi].end:
+                bi = bisect_right(doc._block_starts, pos) - 1
+                if bi < 0 or pos >= blocks[bi].end:
+                    bi = -1
+                    continue  # in a block break
+                wins, wi = self._windows_of(doc, bi)[0], 0
+            while pos >= wins[wi][1]:
+                wi += 1
+            found = present.get(wins[wi])
+            if found is None:
+                found = present[wins[wi]] = set()
+            found.update(anchors)
         chosen = {}
         for win, found in sorted(present.items()):
             keys = self._active(found, allowed)
@@ -366,11 +375,10 @@ class Engine:
             if len(matcher):  # PhraseMatcher answers in Doc positions, Matcher in Span positions
                 spans.extend((k, s, e) for m, s, e in matcher(window)
                              if (k := strings[m]) in keys)
-        for ri in {self.entries[k].rule for k in keys}:
-            matcher = self._token_matchers.get(ri)
+        for k in keys:
+            matcher = self._token_matchers.get(k)
             if matcher is not None:
-                spans.extend((k, ts + s, ts + e) for m, s, e in matcher(window)
-                             if (k := strings[m]) in keys)
+                spans.extend((k, ts + s, ts + e) for _, s, e in matcher(window))
         regex_keys = [k for k in keys if k in self._regexes]
         if regex_keys:
             for sent in window.sents:
