@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_check  # noqa: E402
+
 NEUTRAL = [
     "Our clinic is located downtown with free parking for patients.",
     "Dr. {name} completed a fellowship in sports medicine and has practiced for {n} years.",
@@ -38,14 +41,7 @@ NEUTRAL = [
     "Our newsletter goes out on the first Monday of every month.",
     "Ask about our patient education evenings, held in the {room} room.",
 ]
-CLAIMS = [
-    "Our stem cell injections have no side effects.",
-    "Results are guaranteed or your money back.",
-    "Say goodbye to knee pain forever with regenerative therapy.",
-    "The procedure is completely safe for everyone.",
-    "We guarantee lasting relief from arthritis.",
-    "Walk out pain-free the same day.",
-]
+CLAIMS = bench_check.CLAIMS  # the same claim sentences as the throughput benchmark
 NAMES = ["Lee", "Patel", "Garcia", "Okafor", "Smith", "Nguyen", "Rossi", "Kowalski"]
 ROOMS = ["garden", "river", "north", "Cedar"]
 HEADINGS = ["About the treatment", "What to expect", "Our team", "Visiting us", "Questions",
