@@ -59,9 +59,19 @@ def test_windows_split_only_where_spacy_certainly_splits(engine):
 
 
 def _corpus_docs():
+    """The development corpus, the seed, every rule's own examples and the fixture pages."""
+    from claimlint.lint import get_engine, kind_for
+    from tests.conftest import FIXTURES
+
     texts = [json.loads(line)["text"] for line in (SHARED / "corpus" / "dev.jsonl").open()]
-    seed = (SHARED / "seed" / "stem-cell-therapy-risks.txt").read_text()
-    return [read_document(t, "text", f"doc{i}") for i, t in enumerate(texts + [seed])]
+    texts.append((SHARED / "seed" / "stem-cell-therapy-risks.txt").read_text())
+    for rule in get_engine().pack.rules:
+        texts += list(rule.flag_examples) + list(rule.pass_examples)
+    docs = [read_document(t, "text", f"doc{i}") for i, t in enumerate(texts)]
+    docs.append(read_document("\n\n".join(texts), "text", "all-in-one"))  # windows not at 0
+    for page in sorted((FIXTURES / "pages").iterdir()):
+        docs.append(read_document(page.read_text(), kind_for(page.name), page.name))
+    return docs
 
 
 @pytest.mark.skipif(not (SHARED / "corpus" / "dev.jsonl").exists(), reason="shared corpus not present")

@@ -33,6 +33,7 @@ REGEX_TIMEOUT = 0.25  # seconds per pattern per sentence
 LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "LEMMA")
 UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
+CONTEXT_SENSITIVE = regex.compile(r"\^|\$|\\[AZGz]|\(\?[=!<]")  # \b is safe: windows end at spaces
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
 
@@ -309,11 +310,12 @@ class Engine:
 
     def _confirm_regexes(self, text: str, win: Window, keys: set[str]) -> set[str]:
         """Drop regex entries whose regex does not match the window's raw text (no spaCy
-        needed to know that); a regex that times out is kept, to be run properly."""
+        needed to know that). Regexes with anchors or lookarounds, which depend on where a
+        sentence starts, and regexes that time out are kept, to be run on each sentence."""
         out = set()
         for k in keys:
             rx = self._regexes.get(k)
-            if rx is not None:
+            if rx is not None and not CONTEXT_SENSITIVE.search(rx.pattern):
                 try:
                     if not rx.search(text, win[0], win[1], timeout=REGEX_TIMEOUT):
                         continue
