@@ -3,7 +3,13 @@ import json
 import pytest
 
 from claimlint.engine.core import Engine
-from claimlint.engine.prefilter import Prefilter, SentenceWindows, regex_anchors, trie_regex
+from claimlint.engine.prefilter import (
+    Prefilter,
+    SentenceWindows,
+    position_sensitive,
+    regex_anchors,
+    trie_regex,
+)
 from claimlint.lint import read_document
 from tests.conftest import SHARED
 
@@ -98,3 +104,11 @@ def test_batching_documents_changes_nothing(engine):
     alone = [[(f.rule.id, f.start, f.end) for f in engine.run(doc)] for doc in docs]
     assert together == alone
     assert sum(map(len, together)) > 40
+
+
+@pytest.mark.parametrize("pattern,sensitive", [
+    (r"^(?!.*\bstem\b).*\bsurgery\b", True), (r"results\s+vary$", True), (r"(?<=no )risk", True),
+    (r"\bfoo\b", False), (r"#\s?1\b[^.!?;]{0,40}\bclinic", False), (r"(?:a|b)c", False),
+])
+def test_position_sensitive_regexes_are_not_prechecked_on_windows(pattern, sensitive):
+    assert position_sensitive(pattern) is sensitive

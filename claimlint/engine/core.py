@@ -22,7 +22,13 @@ from claimlint import __version__
 from claimlint.document import Document
 from claimlint.engine import context
 from claimlint.engine.plancache import load_plan, save_plan
-from claimlint.engine.prefilter import Prefilter, SentenceWindows, letter_anchor, regex_anchors
+from claimlint.engine.prefilter import (
+    Prefilter,
+    SentenceWindows,
+    letter_anchor,
+    position_sensitive,
+    regex_anchors,
+)
 from claimlint.nlp import forms_of, get_nlp, lemma_of
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
@@ -33,7 +39,6 @@ REGEX_TIMEOUT = 0.25  # seconds per pattern per sentence
 LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "LEMMA")
 UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
-CONTEXT_SENSITIVE = regex.compile(r"\^|\$|\\[AZGz]|\(\?[=!<]")  # \b is safe: windows end at spaces
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
 
@@ -123,6 +128,8 @@ class Engine:
                         self._regexes[key] = regex.compile(pattern.value, regex.IGNORECASE | regex.V0)
                     except regex.error as exc:
                         raise RuleFileError(rule.file, rule.id, f"regex does not compile: {exc}") from exc
+        self._position_sensitive = {k for k, rx in self._regexes.items()
+                                    if position_sensitive(rx.pattern)}
         plan = load_plan(self._plan_key()) if plan_cache else None
         if plan is None:
             self._build_matchers()  # validates every pattern with spaCy
@@ -304,6 +311,9 @@ class Engine:
             keys = self._active(found, allowed)
             if keys:
                 keys = self._confirm_regexes(doc.text, win, keys)
+            # an exclusion matters only where its rule may claim something
+            claiming = {self.entries[k].rule for k in keys if self.entries[k].role != "exclude"}
+            keys = {k for k in keys if self.entries[k].rule in claiming}
             if keys:
                 chosen[win] = keys
         return chosen
@@ -315,7 +325,7 @@ class Engine:
         out = set()
         for k in keys:
             rx = self._regexes.get(k)
-            if rx is not None and not CONTEXT_SENSITIVE.search(rx.pattern):
+            if rx is not None and k not in self._position_sensitive:
                 try:
                     if not rx.search(text, win[0], win[1], timeout=REGEX_TIMEOUT):
                         continue
@@ -618,19 +628,22 @@ def _token_literals(token: dict) -> set[str] | None:
 
 COMMON = frozenset({"the", "and", "our", "you", "your", "for", "with", "are", "was", "can",
                     "will", "all", "any", "not", "but", "has", "have", "had", "its", "this",
-                    "that", "from", "they", "their", "been", "were", "is", "be", "of", "to"})
+                    "that", "from", "they", "their", "been", "were", "is", "be", "of", "to",
+                    "in", "on", "at", "as", "an", "or", "if", "it", "we", "us", "no", "so",
+                    "do", "my", "me", "he", "by", "up", "am", "go", "one", "who", "may"})
 
 
 def _requirements(parts: list[set[str] | None]) -> list[frozenset[str]]:
     """The anchor sets worth searching for: sets with a one-letter anchor or a very common
     word would hit nearly everywhere, so they are left out (losing selectivity, never a
-    match) unless nothing better exists."""
+    match) unless nothing better exists. Anchors only hit at the start of a word, so two
+    letters ("ms") are selective enough."""
     sets = []
     for part in parts:
         anchors = {letter_anchor(a) for a in part or ()}
         if part and None not in anchors:
             sets.append(frozenset(anchors))
-    good = [s for s in sets if all(len(a) >= 3 and a not in COMMON for a in s)]
+    good = [s for s in sets if all(len(a) >= 2 and a not in COMMON for a in s)]
     if good:
         return good
     fallback = [s for s in sets if all(len(a) >= 2 for a in s)]

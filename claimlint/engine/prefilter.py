@@ -89,6 +89,38 @@ def _seq_anchors(items: list) -> set[str] | None:
     return best
 
 
+_POSITIONAL = {"AT_BEGINNING", "AT_BEGINNING_LINE", "AT_BEGINNING_STRING", "AT_END",
+               "AT_END_LINE", "AT_END_STRING"}
+
+
+def position_sensitive(pattern: str) -> bool:
+    """Whether a regex can match differently in a window than in a sentence: anchors
+    (``^``, ``$``, ``\\A``) and lookarounds depend on where the text starts. Word
+    boundaries do not (windows end at spaces). Unparseable patterns count as sensitive."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return True
+
+    def walk(items) -> bool:  # noqa: ANN001
+        for op, av in items:
+            name = str(op)
+            if name in ("ASSERT", "ASSERT_NOT"):
+                return True
+            if name == "AT" and str(av) in _POSITIONAL:
+                return True
+            for sub in (av if isinstance(av, (list, tuple)) else ()):
+                if isinstance(sub, sre_parse.SubPattern) and walk(list(sub)):
+                    return True
+                if isinstance(sub, (list, tuple)):
+                    for inner in sub:
+                        if isinstance(inner, sre_parse.SubPattern) and walk(list(inner)):
+                            return True
+        return False
+
+    return walk(list(parsed))
+
+
 def _single_letter(av: list) -> str:
     """A character class like ``[Ss]`` that is one letter ignoring case."""
     chars = {chr(v).lower() for op, v in av if op is sre_constants.LITERAL}
