@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import defaultdict
 from functools import lru_cache
 from importlib.resources import files
@@ -89,6 +90,19 @@ def _lookup_lemmatizer(nlp):  # noqa: ANN001, ANN202
     return lemmatize
 
 
+_BRACKET = re.compile(r"(?<=[^\W\d_])[\[\]](?=[^\W\d_])")
+
+
+def _with_brackets(finditer):  # noqa: ANN001, ANN202
+    """The tokenizer's infix search plus brackets inside words (cheaper than recompiling
+    spaCy's whole infix expression)."""
+    def infixes(text: str):  # noqa: ANN202
+        found = list(finditer(text))
+        extra = list(_BRACKET.finditer(text))
+        return sorted(found + extra, key=lambda m: m.start()) if extra else found
+    return infixes
+
+
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
     """Build the pipeline once per process."""
@@ -103,10 +117,7 @@ def get_nlp() -> Language:
 
     nlp = spacy.blank("en")
     # Editorial brackets inside words, as in quoted regulator text ("contain[s]"), split off.
-    from spacy.util import compile_infix_regex
-
-    infixes = list(nlp.Defaults.infixes) + [r"(?<=[^\W\d_])[\[\]](?=[^\W\d_])"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer.infix_finditer = _with_brackets(nlp.tokenizer.infix_finditer)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("claimlint_lemmatizer")
     return nlp

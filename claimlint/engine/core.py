@@ -131,6 +131,7 @@ class Engine:
         self._position_sensitive = {k for k, rx in self._regexes.items()
                                     if position_sensitive(rx.pattern)}
         plan = load_plan(self._plan_key()) if plan_cache else None
+        self._validated = plan is not None  # a saved plan means spaCy accepted every pattern
         if plan is None:
             self._build_matchers()  # validates every pattern with spaCy
             plan = self._make_plan()
@@ -215,7 +216,7 @@ class Engine:
             elif pattern.kind == "lemma":
                 self._phrase_lemma.add(key, [nlp(pattern.value)])
             elif pattern.kind == "tokens":
-                matcher = self._token_matchers[key] = Matcher(nlp.vocab, validate=True)
+                matcher = self._token_matchers[key] = Matcher(nlp.vocab, validate=not self._validated)
                 try:
                     matcher.add(key, [[_lemmatized(t) for t in pattern.value]])
                 except Exception as exc:  # spaCy raises MatchPatternError or ValueError
