@@ -55,9 +55,6 @@ class Pattern:
     kind: str
     value: Any  # str for phrase/lemma/regex, list[dict] for tokens
 
-    def describe(self) -> str:
-        return f"{self.kind}: {self.value}"
-
 
 @dataclass(frozen=True)
 class Group:

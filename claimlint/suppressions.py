@@ -8,7 +8,7 @@ directive that suppresses nothing is itself reported (info), so stale ones get c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from claimlint.document import Document
 from claimlint.findings import Finding
@@ -28,7 +28,6 @@ class Directive:
     source_end: int
     range: tuple[int, int] = (0, 0)  # source offsets it covers
     used: bool = False
-    closed: set[str] = field(default_factory=set)
 
 
 def selector_matches(selector: str, rule_id: str, category: str) -> bool:

@@ -223,17 +223,3 @@ CHECKS = {
     "warned": lambda sent, s, e, lead, literal: warned(sent, lead),
     "question": lambda sent, s, e, lead, literal: question(sent, s),
 }
-
-
-def contexts(sent: Span, start: int, end: int, lead: str = "") -> set[str]:
-    """Every context that applies to the match ``[start, end)`` in ``sent``."""
-    found = set()
-    if negated(sent, start, end):
-        found.add("negated")
-    if hedged(sent, start, end):
-        found.add("hedged")
-    if warned(sent, lead):
-        found.add("warned")
-    if question(sent):
-        found.add("question")
-    return found
