@@ -68,10 +68,12 @@ class Document:
     encoding_note: str | None = None  # set by the loader when it fell back from UTF-8
     _seg_starts: list[int] = field(default_factory=list, repr=False)
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _block_starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self._seg_starts = [s.text_start for s in self.segments]
         self._line_starts = line_starts(self.source)
+        self._block_starts = [b.start for b in self.blocks]
 
     def source_offset(self, text_offset: int, *, end: bool = False) -> int:
         """Source offset of a text offset; ``end=True`` maps an exclusive end position."""
@@ -110,18 +112,15 @@ class Document:
             return len(self.source)
         return self._line_starts[line - 1]
 
+    def block_index(self, text_offset: int) -> int | None:
+        """Index of the block containing a text offset (None between blocks)."""
+        i = bisect_right(self._block_starts, text_offset) - 1
+        return i if i >= 0 and text_offset < self.blocks[i].end else None
+
     def block_at(self, text_offset: int) -> Block | None:
         """The block containing a text offset."""
-        lo, hi = 0, len(self.blocks)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.blocks[mid].end <= text_offset:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < len(self.blocks) and self.blocks[lo].start <= text_offset:
-            return self.blocks[lo]
-        return None
+        i = self.block_index(text_offset)
+        return None if i is None else self.blocks[i]
 
 
 def line_starts(source: str) -> list[int]:

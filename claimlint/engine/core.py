@@ -91,7 +91,8 @@ class _DocState:
     """Per-document working state: candidate windows, what may match in each, results."""
 
     doc: Document
-    windows: dict[Window, set[str]]  # window -> entry keys whose anchors all occur in it
+    windows: dict[Window, set[str]] = field(default_factory=dict)  # -> entries that may match
+    split: dict[int, tuple] = field(default_factory=dict)  # block -> (windows, their starts)
     done: dict[Window, list[Hit]] = field(default_factory=dict)
     parsed: dict[Window, tuple] = field(default_factory=dict)  # (spaCy doc, start, end, offset)
     matched: dict[Window, set[str]] = field(default_factory=dict)
@@ -249,34 +250,35 @@ class Engine:
     def claim_hits(self, docs: list[Document]) -> list[list[Hit]]:
         """Every sentence-rule match with the contexts found around it, cancelled or not
         (for ``rules test``: each rule shows the contexts that cancel it)."""
-        states = [_DocState(doc, self._plan(doc, self.prefilter, self._sentence_keys))
-                  for doc in docs]
-        self._process([(st, w) for st in states for w in st.windows])
         return [[h for hits in st.done.values() for h in hits if h.entry.role == "claim"]
-                for st in states]
+                for st in self._states(docs)]
 
     def run_many(self, docs: list[Document]) -> list[list[EngineFinding]]:
         """Findings for several documents; the candidate windows of all documents go
         through spaCy together."""
-        states = [_DocState(doc, self._plan(doc, self.prefilter, self._sentence_keys))
-                  for doc in docs]
+        return [self._findings(st) for st in self._states(docs)]
+
+    def _states(self, docs: list[Document]) -> list[_DocState]:
+        """Plan every document's sentence-rule windows and match them in one spaCy batch."""
+        states = [_DocState(doc) for doc in docs]
+        for st in states:
+            st.windows = self._plan(st, self.prefilter, self._sentence_keys)
         self._process([(st, w) for st in states for w in st.windows])
-        return [self._findings(st) for st in states]
+        return states
 
-    def _windows_of(self, doc: Document, bi: int) -> tuple[list[Window], list[int]]:
+    def _windows_of(self, st: _DocState, bi: int) -> tuple[list[Window], list[int]]:
         """A block's windows and their start offsets, split once per document."""
-        cache = doc.__dict__.setdefault("_claimlint_windows", {})
-        if bi not in cache:
-            block = doc.blocks[bi]
-            wins = self.windows.split(doc.text, block.start, block.end)
-            cache[bi] = (wins, [w[0] for w in wins])
-        return cache[bi]
+        if bi not in st.split:
+            block = st.doc.blocks[bi]
+            wins = self.windows.split(st.doc.text, block.start, block.end)
+            st.split[bi] = (wins, [w[0] for w in wins])
+        return st.split[bi]
 
-    def _window_at(self, doc: Document, pos: int) -> Window | None:
-        bi = bisect_right(doc._block_starts, pos) - 1
-        if bi < 0 or pos >= doc.blocks[bi].end:
+    def _window_at(self, st: _DocState, pos: int) -> Window | None:
+        bi = st.doc.block_index(pos)
+        if bi is None:
             return None
-        wins, starts = self._windows_of(doc, bi)
+        wins, starts = self._windows_of(st, bi)
         return wins[bisect_right(starts, pos) - 1]
 
     def _active(self, found: set[str], allowed: set[str]) -> set[str]:
@@ -285,22 +287,21 @@ class Engine:
         return {k for k in candidates
                 if all(not req.isdisjoint(found) for req in self._requires[k])}
 
-    def _plan(self, doc: Document, prefilter: Prefilter, allowed: set[str]) -> dict[Window, set[str]]:
+    def _plan(self, st: _DocState, prefilter: Prefilter, allowed: set[str]
+              ) -> dict[Window, set[str]]:
         """Windows of the document where some allowed entry may match, with those entries."""
-        if not hasattr(doc, "_block_starts"):
-            doc._block_starts = [b.start for b in doc.blocks]
+        doc = st.doc
         if self.unanchored or not self.use_prefilter:
             return {w: set(allowed) for bi in range(len(doc.blocks))
-                    for w in self._windows_of(doc, bi)[0]}
+                    for w in self._windows_of(st, bi)[0]}
         present: dict[Window, set[str]] = {}
-        blocks, bi, wins, wi = doc.blocks, -1, [], 0
+        blocks, bi, wins, wi = doc.blocks, None, [], 0
         for pos, anchors in prefilter.hits(doc.text):  # hits come in order: walk forward
-            if bi < 0 or pos >= blocks[bi].end:
-                bi = bisect_right(doc._block_starts, pos) - 1
-                if bi < 0 or pos >= blocks[bi].end:
-                    bi = -1
+            if bi is None or pos >= blocks[bi].end:
+                bi = doc.block_index(pos)
+                if bi is None:
                     continue  # in a block break
-                wins, wi = self._windows_of(doc, bi)[0], 0
+                wins, wi = self._windows_of(st, bi)[0], 0
             while pos >= wins[wi][1]:
                 wi += 1
             found = present.get(wins[wi])
@@ -478,9 +479,9 @@ class Engine:
         seen: set[Window] = set()
         doc = st.doc
         if self.unanchored or not self.use_prefilter:
-            windows = iter(self._plan(doc, prefilter, keys))
+            windows = iter(self._plan(st, prefilter, keys))
         else:
-            windows = (self._window_at(doc, pos) for pos, _ in prefilter.hits(doc.text))
+            windows = (self._window_at(st, pos) for pos, _ in prefilter.hits(doc.text))
         for win in windows:
             if win is None or win in seen:
                 continue
