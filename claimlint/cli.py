@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -474,18 +475,38 @@ def rules_catalogue(readme: str | None) -> None:
 
 
 @rules.command("eval")
-@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.argument("corpus", type=click.Path(exists=True))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Pages: a manifest of sentence hashes; CORPUS is the folder of page texts.")
 @click.option("--config", "config_path", default=None, type=click.Path())
+@click.option("--show", type=int, default=0, help="Pages: print N misses and false positives.")
+@click.option("--json", "as_json", is_flag=True, help="Pages: the scores as JSON.")
 @click.option("--quiet", is_flag=True, help="Only the table, without false positives and misses.")
-def rules_eval(corpus: str, config_path: str | None, quiet: bool) -> None:
-    """Precision, recall and F1 per category on a labeled JSON Lines corpus."""
-    from claimlint.evaluate import evaluate, load_corpus, render
+def rules_eval(corpus: str, manifest: str | None, config_path: str | None, show: int,
+               as_json: bool, quiet: bool) -> None:
+    """Precision and recall on labeled copy.
+
+    CORPUS is a JSON Lines file of labeled passages, or a folder of labeled real pages
+    (``pages_labels.jsonl`` and ``pages/``, or page texts with ``--manifest``), scored
+    exactly as the corpus's reference scorer ``score_pages.py`` scores them."""
     from claimlint.lint import Linter
 
     config = _load_config(config_path, [corpus])
     try:
-        rows = load_corpus(Path(corpus))
         linter = Linter(config)
+        if Path(corpus).is_dir():
+            from claimlint.pagescore import PageScore, load_pages
+
+            pages = load_pages(Path(corpus), Path(manifest) if manifest else None)
+            score = PageScore()
+            for page in pages:
+                doc = linter.load(page.text.encode("utf-8"), page.file)
+                score.add(page, linter.lint_document(doc))
+            click.echo(json.dumps(score.as_dict()) if as_json else score.render(show), nl=not as_json)
+            return
+        from claimlint.evaluate import evaluate, load_corpus, render
+
+        rows = load_corpus(Path(corpus))
     except (ValueError, RuleFileError) as exc:
         _fail(str(exc))
         return

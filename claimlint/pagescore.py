@@ -1,0 +1,204 @@
+"""Accuracy on labeled real pages: the metric of the corpus's reference scorer, in-process.
+
+A labeled page set is either a folder holding ``pages_labels.jsonl`` (one page a line, each
+sentence with its text and labels) and ``pages/NNN.txt``, or a manifest that holds no page
+text (each sentence as the first 12 hex digits of its SHA-1) plus a folder of page texts, in
+which every labeled sentence is found again by its hash.
+
+Scores, exactly as ``score_pages.py`` computes them:
+
+- category level: a labeled (sentence, category) pair is a true positive when a finding of that
+  category overlaps the sentence; a finding of a category the sentence does not carry, or on
+  text no labeled sentence covers, is a false positive;
+- flagged level: a sentence is one unit: any finding on a labeled claim is a hit, any finding
+  on an unlabeled sentence (or on unlisted text) a false positive;
+- page level: DISCLOSURE is expected exactly on the pages whose ``doc_labels`` hold it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimlint.findings import Finding
+
+PAGE_LEVEL = frozenset({"DISCLOSURE", "MULTI-INDICATION"})
+ALIASES = {"CURE": "TREATMENT", "INSURANCE": "COST"}
+_NORMS: tuple[Callable[[str], str], ...] = (
+    lambda s: s,
+    lambda s: s.strip(),
+    lambda s: " ".join(s.split()),
+    lambda s: " ".join(s.replace("\u2019", "'").replace("\u2018", "'")
+                       .replace("\u201c", '"').replace("\u201d", '"').split()),
+)
+_STARTS = re.compile(r"[.!?:;\n]+[\"')\]\u201d\u2019]*\s*|\n\s*[-*\u2022]\s*|\s+")
+_ENDS = re.compile(r"[.!?:;]+[\"')\]\u201d\u2019]*")
+
+
+def canon(label: str) -> str:
+    label = label.upper().replace("_", "-")
+    return ALIASES.get(label, label)
+
+
+def sentence_hash(text: str) -> str:
+    """The manifest's sentence key: the first 12 hex digits of the SHA-1 of the UTF-8 text."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class LabeledPage:
+    file: str
+    text: str
+    sentences: list[tuple[str, frozenset[str]]]  # (sentence text as in the page, labels)
+    doc_labels: frozenset[str] = frozenset()
+    kind: str = ""
+
+
+def _spans(text: str) -> Iterator[tuple[int, int]]:
+    """Every span between plausible sentence boundaries (any splitter a labeler may use)."""
+    starts = sorted({0} | {m.end() for m in _STARTS.finditer(text)})
+    ends = sorted({len(text)} | {m.end() for m in _ENDS.finditer(text)}
+                  | {m.start() for m in re.finditer(r"\s*\n", text)})
+    for a in starts:
+        for b in ends:
+            if b <= a:
+                continue
+            if b - a > 1500:
+                break
+            yield a, b
+
+
+def find_by_hash(text: str, wanted: set[str]) -> dict[str, str]:
+    """The labeled sentences of a page found by hash: {hash: the sentence as in ``text``}."""
+    found: dict[str, str] = {}
+    for a, b in _spans(text):
+        span = text[a:b]
+        for norm in _NORMS:
+            key = sentence_hash(norm(span))
+            if key in wanted and key not in found and span.strip():
+                found[key] = span.strip()
+        if len(found) == len(wanted):
+            break
+    return found
+
+
+def load_pages(folder: Path, manifest: Path | None = None) -> list[LabeledPage]:
+    """Labeled pages from ``folder/pages_labels.jsonl``, or from a hash-only ``manifest``
+    whose page texts are ``folder/NNN.txt`` or ``folder/pages/NNN.txt``."""
+    pages = []
+    src = manifest or folder / "pages_labels.jsonl"
+    for n, line in enumerate(src.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            name = entry["file"]
+            sentences = entry["sentences"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{src}:{n}: not a labeled page ({exc})") from exc
+        path = next((p for p in (folder / "pages" / name, folder / name) if p.is_file()), None)
+        if path is None:
+            continue  # a page whose text was not saved is not scored
+        text = path.read_text(encoding="utf-8")
+        if manifest is not None:
+            found = find_by_hash(text, {s["sha1"] for s in sentences})
+            pairs = [(found[s["sha1"]], s["labels"]) for s in sentences if s["sha1"] in found]
+        else:
+            pairs = [(s["text"], s["labels"]) for s in sentences]
+        pages.append(LabeledPage(
+            str(path), text, [(t, frozenset(canon(x) for x in labels)) for t, labels in pairs],
+            frozenset(canon(x) for x in entry.get("doc_labels", [])), entry.get("kind", "")))
+    return pages
+
+
+def _offset(starts: list[int], line: int, column: int) -> int:
+    line = max(1, min(line, len(starts)))
+    return starts[line - 1] + max(0, column - 1)
+
+
+@dataclass
+class PageScore:
+    """Counts of the reference metric; add pages with ``add``."""
+
+    tp: Counter = field(default_factory=Counter)
+    fp: Counter = field(default_factory=Counter)
+    fn: Counter = field(default_factory=Counter)
+    flagged: Counter = field(default_factory=Counter)  # tp, fp, fn of sentences as units
+    disclosure: Counter = field(default_factory=Counter)  # tp, fp, fn, tn of pages
+    misses: list[str] = field(default_factory=list)
+    false: list[str] = field(default_factory=list)
+
+    def add(self, page: LabeledPage, findings: list[Finding]) -> None:
+        text = page.text
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        labeled = []
+        for sent, labels in page.sentences:
+            at = text.find(sent)
+            if at >= 0:
+                labeled.append((at, at + len(sent), labels, sent))
+        hits: dict[int, set[str]] = defaultdict(set)
+        for f in findings:
+            cat = canon(f.category)
+            if cat in PAGE_LEVEL or f.rule.startswith("SUPPRESSION."):
+                continue
+            a = _offset(starts, f.line, f.column)
+            b = max(a + 1, _offset(starts, f.end_line, f.end_column))
+            owners = [i for i, (s, e, _, _) in enumerate(labeled) if a < e and b > s]
+            if not owners:
+                self.fp[cat] += 1
+                self.flagged["fp"] += 1
+                self.false.append(f"{cat} {f.rule}: {text[a:b]!r} in {text[max(0, a - 60):b + 60]!r}")
+                continue
+            for i in owners:
+                hits[i].add(cat)
+        for i, (_, _, labels, sent) in enumerate(labeled):
+            got = hits.get(i, set())
+            real = labels - PAGE_LEVEL
+            for cat in sorted(real):
+                if cat in got:
+                    self.tp[cat] += 1
+                else:
+                    self.fn[cat] += 1
+                    self.misses.append(f"{cat}: {sent[:160]!r}")
+            for cat in sorted(got - labels):
+                self.fp[cat] += 1
+                self.false.append(f"{cat}: {sent[:160]!r} (labels {sorted(labels)})")
+            if real:
+                self.flagged["tp" if got else "fn"] += 1
+            elif got:
+                self.flagged["fp"] += 1
+        want = "DISCLOSURE" in page.doc_labels
+        got = any(canon(f.category) == "DISCLOSURE" for f in findings)
+        self.disclosure["tp" if want and got else "fn" if want else "fp" if got else "tn"] += 1
+
+    def table(self) -> dict[str, dict]:
+        """Per category, then ALL(category) and ALL(flagged): tp, fp, fn, precision, recall."""
+        def row(tp: int, fp: int, fn: int) -> dict:
+            return {"tp": tp, "fp": fp, "fn": fn,
+                    "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+                    "recall": round(tp / (tp + fn), 3) if tp + fn else None}
+
+        rows = {c: row(self.tp[c], self.fp[c], self.fn[c])
+                for c in sorted(set(self.tp) | set(self.fn) | set(self.fp))}
+        rows["ALL(category)"] = row(sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values()))
+        rows["ALL(flagged)"] = row(self.flagged["tp"], self.flagged["fp"], self.flagged["fn"])
+        return rows
+
+    def as_dict(self) -> dict:
+        return {"sentences": self.table(), "disclosure_pages": dict(self.disclosure)}
+
+    def render(self, show: int = 0) -> str:
+        lines = [f"{cat:18} P={r['precision']} R={r['recall']}  tp={r['tp']} fp={r['fp']} fn={r['fn']}"
+                 for cat, r in self.table().items()]
+        d = self.disclosure
+        right = d["tp"] + d["tn"]
+        lines.append(f"disclosure pages: right on {right} of {sum(d.values())} "
+                     f"(tp={d['tp']} fp={d['fp']} fn={d['fn']} tn={d['tn']})")
+        lines += [f"MISS {m}" for m in self.misses[:show]]
+        lines += [f"FALSE {m}" for m in self.false[:show]]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,94 @@
+"""`claimlint rules eval` on labeled pages scores exactly as the corpus's reference scorer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from claimlint.cli import main
+from claimlint.pagescore import find_by_hash, load_pages, sentence_hash
+from tests.conftest import SHARED
+
+# Our own copy, in the style of a clinic page: claims, honest limits and plain sentences.
+PAGE_A = """Stem Cell Therapy for Knee Arthritis
+Our stem cell injections are guaranteed to rebuild your knee. There are no side effects.
+Book your free consultation today!
+Results vary from patient to patient.
+"""
+PAGE_B = """How Regenerative Injections Work
+Stem cells can develop into bone, cartilage or fat.
+Beware of clinics that promise guaranteed results.
+Our doctors cured my back pain in one visit!
+"""
+
+
+def run_cli(args: list[str]):
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def _labeled(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "001.txt").write_text(PAGE_A, encoding="utf-8")
+    (pages / "002.txt").write_text(PAGE_B, encoding="utf-8")
+    entries = [
+        {"file": "001.txt", "url": "https://example.test/a", "kind": "promotional",
+         "discloses_risks": True, "doc_labels": [],
+         "sentences": [
+             {"text": "Stem Cell Therapy for Knee Arthritis", "labels": ["TREATMENT"]},
+             {"text": "Our stem cell injections are guaranteed to rebuild your knee.",
+              "labels": ["GUARANTEE", "MECHANISM"]},
+             {"text": "There are no side effects.", "labels": ["SAFETY"]},
+             {"text": "Book your free consultation today!", "labels": []},
+             {"text": "Results vary from patient to patient.", "labels": []}]},
+        {"file": "002.txt", "url": "https://example.test/b", "kind": "mixed",
+         "discloses_risks": False, "doc_labels": ["DISCLOSURE"],
+         "sentences": [
+             {"text": "How Regenerative Injections Work", "labels": []},
+             {"text": "Stem cells can develop into bone, cartilage or fat.", "labels": []},
+             {"text": "Beware of clinics that promise guaranteed results.", "labels": []},
+             {"text": "Our doctors cured my back pain in one visit!", "labels": ["TESTIMONIAL"]}]},
+    ]
+    (tmp_path / "pages_labels.jsonl").write_text(
+        "".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text("".join(json.dumps({**e, "sentences": [
+        {"sha1": sentence_hash(s["text"]), "labels": s["labels"]} for s in e["sentences"]]}) + "\n"
+        for e in entries), encoding="utf-8")
+    return tmp_path, manifest
+
+
+def test_sentences_are_found_by_hash_however_the_page_is_split():
+    text = "Intro line\nFirst sentence here. Second one follows!\n- A list item\n"
+    wanted = {sentence_hash(s) for s in ("Second one follows!", "A list item", "Intro line")}
+    assert set(find_by_hash(text, wanted).values()) == {"Second one follows!", "A list item", "Intro line"}
+
+
+def test_manifest_and_texts_load_the_same_pages_as_labels(tmp_path):
+    folder, manifest = _labeled(tmp_path)
+    by_text = load_pages(folder)
+    by_hash = load_pages(folder / "pages", manifest)
+    assert [p.sentences for p in by_text] == [p.sentences for p in by_hash]
+    assert by_text[1].doc_labels == {"DISCLOSURE"}
+
+
+@pytest.mark.skipif(not (SHARED / "corpus" / "score_pages.py").exists() or not shutil.which("claimlint"),
+                    reason="needs the reference scorer (../shared/corpus) and an installed claimlint")
+def test_rules_eval_equals_the_reference_scorer(tmp_path):
+    folder, manifest = _labeled(tmp_path)
+    ours = json.loads(run_cli(["rules", "eval", str(folder), "--json"]).stdout)
+    hashed = json.loads(run_cli(["rules", "eval", str(folder / "pages"), "--manifest",
+                                 str(manifest), "--json"]).stdout)
+    ref = subprocess.run(
+        [sys.executable, str(SHARED / "corpus" / "score_pages.py"), "--pages", str(folder), "--json",
+         "--linter", "claimlint check --format json --fail-on info --no-cache"],
+        capture_output=True, text=True, check=True)
+    reference = json.loads(ref.stdout)
+    assert ours == reference
+    assert hashed == reference
+    assert reference["sentences"]["ALL(flagged)"]["tp"] >= 1  # the pages do exercise the rules
