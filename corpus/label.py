@@ -14,11 +14,13 @@ block a line; third-party text, never committed) and `lab/NNN.lab`:
     | A sentence that is not a claim.
 
   label.py split DIR NNN        write lab/NNN.lab from pages/NNN.txt, every sentence unlabeled
-  label.py build DIR [--manifest OUT.jsonl] [--split heldout|dev --heldout N]
-                                check every .lab, write DIR/pages_labels.jsonl (for score_pages.py)
+  label.py build DIR [--manifest OUT.jsonl] [--split heldout|dev]
+                                check every .lab, write DIR/pages_labels.jsonl (for score_pages.py;
+                                --labels-out elsewhere)
                                 and a manifest (URLs, sentence hashes, labels; no text)
 
-The held-out split is chosen by the SHA-1 of each page's URL (the N lowest), never by hand.
+The held-out split is chosen by the SHA-1 of each page's URL (a third of the pages: the value
+of its first 8 hex digits is divisible by 3), never by hand, so it stays fixed as pages are added.
 """
 from __future__ import annotations
 
@@ -98,7 +100,12 @@ def parse_lab(path: Path) -> dict:
             "sentences": sentences}
 
 
-def cmd_build(root: Path, manifest: Path | None, split: str | None, heldout: int) -> None:
+def heldout(url: str) -> bool:
+    """Whether a page belongs to the held-out split (never tuned on)."""
+    return int(hashlib.sha1(url.encode("utf-8")).hexdigest()[:8], 16) % 3 == 0
+
+
+def cmd_build(root: Path, manifest: Path | None, split: str | None, out: Path | None) -> None:
     entries, errors = [], []
     for lab in sorted((root / "lab").glob("*.lab")):
         page = lab.stem
@@ -120,10 +127,8 @@ def cmd_build(root: Path, manifest: Path | None, split: str | None, heldout: int
         seen[e["url"]] = e["file"]
     for err in errors:
         print("ERROR", err, file=sys.stderr)
-    order = sorted(entries, key=lambda e: hashlib.sha1(e["url"].encode()).hexdigest())
-    held = {e["file"] for e in order[:heldout]}
-    chosen = [e for e in entries if split is None or (e["file"] in held) == (split == "heldout")]
-    (root / "pages_labels.jsonl").write_text(
+    chosen = [e for e in entries if split is None or heldout(e["url"]) == (split == "heldout")]
+    (out or root / "pages_labels.jsonl").write_text(
         "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in chosen), encoding="utf-8")
     if manifest:
         lines = []
@@ -151,12 +156,12 @@ def main() -> None:
     b.add_argument("root", type=Path)
     b.add_argument("--manifest", type=Path)
     b.add_argument("--split", choices=["dev", "heldout"])
-    b.add_argument("--heldout", type=int, default=0)
+    b.add_argument("--labels-out", type=Path, help="where to write pages_labels.jsonl (default: in DIR)")
     a = ap.parse_args()
     if a.cmd == "split":
         cmd_split(a.root, a.page)
     else:
-        cmd_build(a.root, a.manifest, a.split, a.heldout)
+        cmd_build(a.root, a.manifest, a.split, a.labels_out)
 
 
 if __name__ == "__main__":
