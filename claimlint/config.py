@@ -40,6 +40,7 @@ class Config:
     disclosure_terms: list[str] = field(default_factory=list)
     max_file_size: int = 10_000_000
     encoding: str | None = None
+    page_kind: str = "auto"  # auto (decided per page) or promotional, mixed, educational
     source: str | None = None  # the file this came from
 
     def rule_dirs(self) -> list[Path]:
@@ -112,6 +113,8 @@ def config_from_dict(data: dict, source: str | None = None) -> Config:
     for rule, level in cfg.severity.items():
         if level not in (*SEVERITIES, "off"):
             raise ConfigError(f"{where}: severity of '{rule}' must be error, warning, info or off")
+    if cfg.page_kind not in ("auto", "promotional", "mixed", "educational"):
+        raise ConfigError(f"{where}: 'page-kind' must be auto, promotional, mixed or educational")
     if not isinstance(cfg.max_file_size, int) or cfg.max_file_size <= 0:
         raise ConfigError(f"{where}: 'max-file-size' must be a positive number of bytes")
     return cfg

@@ -66,6 +66,7 @@ class Document:
     blocks: list[Block]
     comments: list[Comment] = field(default_factory=list)
     encoding_note: str | None = None  # set by the loader when it fell back from UTF-8
+    page_kind: str = "promotional"  # who is speaking: promotional, mixed or educational
     _seg_starts: list[int] = field(default_factory=list, repr=False)
     _line_starts: list[int] = field(default_factory=list, repr=False)
     _block_starts: list[int] = field(default_factory=list, repr=False)
@@ -251,6 +252,9 @@ class DocumentBuilder:
 
     def build(self) -> Document:
         """Finish the last block and return the Document."""
+        from claimlint.pagekind import classify
+
         self.end_block()
-        return Document(self.path, self.kind, self.source, "".join(self._parts),
-                        self._segments, self._blocks, self._comments)
+        text = "".join(self._parts)
+        return Document(self.path, self.kind, self.source, text, self._segments, self._blocks,
+                        self._comments, page_kind=classify(text).kind)

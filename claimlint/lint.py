@@ -83,6 +83,9 @@ class Linter:
 
     def lint_documents(self, docs: list[Document]) -> list[list[Finding]]:
         """Findings per document, batching spaCy work across documents."""
+        if self.config.page_kind != "auto":
+            for doc in docs:
+                doc.page_kind = self.config.page_kind
         results = self.engine.run_many(docs)
         return [self._finish(doc, found) for doc, found in zip(docs, results, strict=True)]
 

@@ -16,11 +16,12 @@ from typing import Any
 import yaml
 
 SEVERITIES = ("error", "warning", "info")
-CONTEXTS = ("negated", "hedged", "warned", "question")
+CONTEXTS = ("negated", "warned", "question")
+PAGE_KINDS = ("promotional", "mixed", "educational")
 PATTERN_KINDS = ("phrase", "lemma", "tokens", "regex")
 RULE_KEYS = {
     "id", "severity", "message", "why", "suggestion", "patterns", "cancel", "scope",
-    "examples", "requires", "unless", "seed", "sources", "exclude", "yields_to",
+    "examples", "requires", "unless", "seed", "sources", "exclude", "yields_to", "pages",
 }
 DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct"}
 
@@ -77,6 +78,7 @@ class Rule:
     patterns: tuple[Pattern, ...]
     cancel: frozenset[str]
     scope: str = "sentence"
+    pages: frozenset[str] = frozenset({"promotional", "mixed"})  # page kinds where it can claim
     flag_examples: tuple[str, ...] = ()
     pass_examples: tuple[str, ...] = ()
     requires: tuple[Group, ...] = ()
@@ -207,8 +209,14 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
     if scope not in ("sentence", "document"):
         raise fail("scope must be 'sentence' or 'document'")
     cancel = raw.get("cancel", [])
+    if isinstance(cancel, list) and "hedged" in cancel:
+        raise fail("'hedged' no longer cancels a claim: regulators cite hedged claims of a seller "
+                   "(FDA's intended use, the FTC's net impression); remove it from 'cancel'")
     if not isinstance(cancel, list) or set(cancel) - set(CONTEXTS):
         raise fail(f"'cancel' must be a list drawn from {', '.join(CONTEXTS)}")
+    pages = raw.get("pages", ["promotional", "mixed"])
+    if not isinstance(pages, list) or not pages or set(pages) - set(PAGE_KINDS):
+        raise fail(f"'pages' must be a list drawn from {', '.join(PAGE_KINDS)}")
     examples = raw.get("examples") or {}
     if not isinstance(examples, dict) or set(examples) - {"flag", "pass"}:
         raise fail("'examples' must have 'flag' and 'pass' lists")
@@ -242,7 +250,7 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
     return Rule(
         id=rid, category=category, severity=raw["severity"], message=raw["message"].strip(),
         why=" ".join(raw["why"].split()), suggestion=raw["suggestion"].strip(),
-        patterns=patterns, cancel=frozenset(cancel), scope=scope,
+        patterns=patterns, cancel=frozenset(cancel), scope=scope, pages=frozenset(pages),
         flag_examples=tuple(flag), pass_examples=tuple(passing), requires=requires,
         unless=unless, unless_config=unless_config, exclude=exclude,
         seed=str(raw.get("seed", "")), sources=tuple(map(str, sources)), file=str(path),

@@ -17,11 +17,14 @@ EXPECTED = {
         ("REGULATORY.fda-approved", 6), ("SAFETY.no-side-effects", 6),
         ("COST.pressure-to-book", 11),
         ("GUARANTEE.implied-outcome", 14),
-        ("HYPE.hype-language", 15), ("TREATMENT.treats-condition", 15),
+        # "regrow cartilage" is a biological effect (MECHANISM) beside the treatment claim
+        ("HYPE.hype-language", 15), ("TREATMENT.treats-condition", 15), ("MECHANISM.biological-effect", 15),
         ("MULTI-INDICATION.many-conditions", 15),
         ("GUARANTEE.guaranteed-results", 16),
         ("SAFETY.no-risk", 17), ("SAFETY.no-rejection", 17),
-        ("PRODUCT.contains-stem-cells", 18), ("PRODUCT.cell-count", 18),
+        # one claim, one finding: "over 50 million live stem cells" is a cell count, which
+        # already says the vial contains live cells (PRODUCT.contains-stem-cells yields)
+        ("PRODUCT.cell-count", 18),
         ("EVIDENCE.proven", 19), ("EVIDENCE.success-rate", 19),
         ("COMPARATIVE.better-than-standard-care", 19),
         ("TESTIMONIAL.patient-story", 29),
@@ -42,12 +45,15 @@ EXPECTED = {
     "promo-no-risks.html": {
         ("DISCLOSURE.no-risk-disclosure", 5), ("TREATMENT.treats-condition", 5),
         ("TREATMENT.treats-condition", 6), ("COMPARATIVE.better-than-standard-care", 6),
+        # "your body's own repair cells to rebuild damaged joints": a mechanism as well
         ("TREATMENT.treats-condition", 13), ("TREATMENT.treats-condition", 14),
+        ("MECHANISM.biological-effect", 14),
     },
     "promo-with-risks.html": {
         ("TREATMENT.treats-condition", 5), ("TREATMENT.treats-condition", 6),
         ("COMPARATIVE.better-than-standard-care", 6),
         ("TREATMENT.treats-condition", 13), ("TREATMENT.treats-condition", 14),
+        ("MECHANISM.biological-effect", 14),
     },
 }
 

@@ -74,7 +74,7 @@ def test_rules_carry_help_uri_default_level_and_descriptions():
     assert rule["helpUri"].endswith("/README.md#rule-catalogue")
     assert rule["defaultConfiguration"]["level"] == "error"
     assert rule["shortDescription"]["text"].startswith("This says there are no side effects")
-    assert "Suggestion:" in rule["help"]["text"] and "§1" in rule["fullDescription"]["text"]
+    assert "Suggestion:" in rule["help"]["text"] and "section 1" in rule["fullDescription"]["text"]
     for result in log["runs"][0]["results"]:
         assert ids[result["ruleIndex"]] == result["ruleId"]
         assert len(result["partialFingerprints"]["claimlintFingerprint/v1"]) == 32

@@ -1,9 +1,11 @@
-"""Claim-aware context: is a match negated, hedged, warned against, or asked?
+"""Claim-aware context: is a match negated, warned against, or asked?
 
 Each check looks at the tokens of the sentence around a match, with its own scope:
-negation reaches to the nearest clause boundary, a hedge covers its clause, a warning or an
-attribution to other clinics covers the sentence (and a list's lead-in sentence), and a
-question is a whole sentence asked with an interrogative opening.
+negation reaches to the nearest clause boundary, a warning or an attribution to other clinics
+covers the sentence (and a list's lead-in sentence), and a question is a whole sentence asked
+with an interrogative opening. A hedge ("may help", "has the potential to") cancels nothing: a
+seller's hedged claim is still a claim (FDA's intended use, the FTC's net impression), and an
+explainer's page is recognised as a whole (claimlint.pagekind).
 """
 
 from __future__ import annotations
@@ -32,19 +34,6 @@ AUXILIARIES = {"be", "can", "will", "would", "should", "do", "have", "could", "m
 CONTRAST = {"but", "however", "although", "though", "yet", "whereas", "while", "unlike",
             "except", "instead"}
 CLAUSE_PUNCT = {",", ";", ":", "—", "–", "(", ")", "--"}
-HEDGE_WORDS = {"may", "might", "could", "possibly", "potentially", "potential", "perhaps",
-               "typically", "usually", "often", "sometimes", "likely", "unlikely", "hope",
-               "aim", "vary", "individual", "generally", "frequently", "occasionally",
-               # qualifiers of evidence: "mixed results", "limited evidence", "small studies"
-               "mixed", "limited", "conflicting", "inconsistent", "preliminary", "modest",
-               "uncertain", "unclear", "small", "early"}
-HEDGE_PHRASES = re.compile(
-    r"\b(?:some|many|most|several|certain|a few|few) (?:patients|people|clients|individuals|cases)\b"
-    r"|\bin (?:some|many|most|certain) cases\b|\bresults (?:may )?vary\b"
-    r"|\bdesigned to\b|\bintended to\b|\bresearch (?:suggests|is ongoing)\b"
-    r"|\bnot (?:always|everyone|every patient|for everyone)\b|\bno two\b",
-    re.IGNORECASE,
-)
 WARN_PHRASES = re.compile(
     r"\b(?:beware|wary|cautious|careful|caution|skeptical|sceptical|suspicious|"
     r"warns?|warned|warning|warnings|red flags?|watch out|steer clear|"
@@ -169,15 +158,6 @@ def _match_negative(doc, start: int, end: int) -> bool:  # noqa: ANN001
     return any(is_negator(doc, i) for i in range(start, end))
 
 
-def hedged(sent: Span, start: int, end: int) -> bool:
-    """A hedge ("may", "some patients", "results vary") in the match's clause."""
-    lo, hi = _clause_bounds(sent, start, end, commas=False)
-    doc = sent.doc
-    if any(doc[i].lower_ in HEDGE_WORDS or doc[i].lemma_ in HEDGE_WORDS for i in range(lo, hi)):
-        return True
-    return bool(HEDGE_PHRASES.search(doc[lo:hi].text))
-
-
 def warned(sent: Span, lead: str = "") -> bool:
     """The sentence (or the list's lead-in) warns against the claim or attributes it to
     other clinics: "avoid clinics that promise...", "beware of claims like..."."""
@@ -219,7 +199,6 @@ def question(sent: Span, start: int | None = None) -> bool:
 
 CHECKS = {
     "negated": lambda sent, s, e, lead, literal: negated(sent, s, e, literal),
-    "hedged": lambda sent, s, e, lead, literal: hedged(sent, s, e),
     "warned": lambda sent, s, e, lead, literal: warned(sent, lead),
     "question": lambda sent, s, e, lead, literal: question(sent, s),
 }

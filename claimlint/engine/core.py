@@ -2,7 +2,7 @@
 
 Flow for one document: prefilter hits -> candidate sentence windows -> spaCy (tokens,
 sentences, lemmas) on those windows only -> phrase, token and regex matches of the rules
-whose anchors occur there -> context (negated, hedged, warned, question) -> sentence
+whose anchors occur there -> context (negated, warned, question) -> sentence
 findings. Document rules look at just as many windows as they need to decide.
 """
 
@@ -253,10 +253,11 @@ class Engine:
         return [[h for hits in st.done.values() for h in hits if h.entry.role == "claim"]
                 for st in self._states(docs)]
 
-    def run_many(self, docs: list[Document]) -> list[list[EngineFinding]]:
+    def run_many(self, docs: list[Document], *, one_per_claim: bool = True) -> list[list[EngineFinding]]:
         """Findings for several documents; the candidate windows of all documents go
-        through spaCy together."""
-        return [self._findings(st) for st in self._states(docs)]
+        through spaCy together. ``one_per_claim=False`` keeps every rule's finding where
+        several rules of one category found the same claim (``rules test`` checks each rule)."""
+        return [self._findings(st, one_per_claim) for st in self._states(docs)]
 
     def _states(self, docs: list[Document]) -> list[_DocState]:
         """Plan every document's sentence-rule windows and match them in one spaCy batch."""
@@ -436,7 +437,7 @@ class Engine:
 
     # -- deciding ------------------------------------------------------------------
 
-    def _findings(self, st: _DocState) -> list[EngineFinding]:
+    def _findings(self, st: _DocState, one_per_claim: bool = True) -> list[EngineFinding]:
         """Sentence findings from the processed windows, then document rules."""
         hits = [h for w in st.done for h in st.done[w]]
         excluded = {(h.entry.rule, h.sent_start) for h in hits if h.entry.role == "exclude"}
@@ -445,8 +446,11 @@ class Engine:
             if h.entry.role == "claim":
                 by_rule[h.entry.rule].append(h)
         findings: list[EngineFinding] = []
+        kind = st.doc.page_kind
         for ri, rule_hits in by_rule.items():
             rule = self.rules[ri]
+            if kind not in rule.pages:
+                continue  # "who is speaking": an explainer's page makes no seller's claims
             claims = sorted((h for h in rule_hits if not (h.contexts & rule.cancel)
                              and (ri, h.sent_start) not in excluded),
                             key=lambda h: (h.start, -(h.end - h.start)))
@@ -462,7 +466,11 @@ class Engine:
             while f.end > f.start + 1 and text[f.end - 1] in ".,;:!?…":
                 f.end -= 1
         findings = _without_yielded(findings)
+        if one_per_claim:
+            findings = _one_per_claim(findings)
         for ri in self._doc_rules:
+            if st.doc.page_kind not in self.rules[ri].pages:
+                continue
             found = self._document_finding(st, ri)
             if found:
                 findings.append(found)
@@ -547,6 +555,23 @@ def _without_yielded(findings: list[EngineFinding]) -> list[EngineFinding]:
         return False
 
     return [f for f in findings if not f.rule.yields_to or not yields(f)]
+
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def _one_per_claim(findings: list[EngineFinding]) -> list[EngineFinding]:
+    """One claim, one finding: of the findings of one category whose spans overlap ("cures
+    Parkinson" is both a cure and a treatment claim), keep the most severe, then the most
+    specific (the shortest match)."""
+    ranked = sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.rule.severity, 3),
+                                             f.end - f.start, f.start, f.rule.id))
+    kept: list[EngineFinding] = []
+    for f in ranked:
+        if not any(g.rule.category == f.rule.category and g.start < f.end and f.start < g.end
+                   for g in kept):
+            kept.append(f)
+    return kept
 
 
 def _inside_word_pieces(nlp) -> frozenset[str]:  # noqa: ANN001
