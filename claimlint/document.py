@@ -228,16 +228,19 @@ class DocumentBuilder:
     def end_block(self, kind: str = "paragraph", region: str = "main") -> Block | None:
         """Close the current block; returns it, or None when it held no text.
 
-        A list item gets as ``lead`` the nearest preceding non-item block that ends with a
-        colon ("Avoid clinics that offer:"); any other block ends the list's lead.
+        A list item gets as ``lead`` the nearest preceding block that ends with a colon
+        ("Avoid clinics that offer:", or an item "Neurological disorders:" heading the items
+        after it); any other non-item block ends the list's lead.
         """
         self._pending_space = None
         if self._len == self._block_start:
             return None
         lead = self._lead if kind == "list_item" else None
         block = Block(self._block_start, self._len, kind, region, lead)
-        if kind != "list_item":
-            self._lead = (block.start, block.end) if self._parts[-1].endswith(":") else None
+        if self._parts[-1].endswith(":"):  # "Conditions we treat:", also inside a list
+            self._lead = (block.start, block.end)
+        elif kind != "list_item":
+            self._lead = None
         self._blocks.append(block)
         end_source = self._segments[-1].source_start + self._segments[-1].source_len
         self._parts.append(BLOCK_BREAK)

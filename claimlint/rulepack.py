@@ -22,6 +22,7 @@ PATTERN_KINDS = ("phrase", "lemma", "tokens", "regex")
 RULE_KEYS = {
     "id", "severity", "message", "why", "suggestion", "patterns", "cancel", "scope",
     "examples", "requires", "unless", "seed", "sources", "exclude", "yields_to", "pages",
+    "list_items",
 }
 DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct"}
 
@@ -79,6 +80,7 @@ class Rule:
     cancel: frozenset[str]
     scope: str = "sentence"
     pages: frozenset[str] = frozenset({"promotional", "mixed"})  # page kinds where it can claim
+    list_items: bool = False  # the short items of a list whose lead-in it flags are its claims too
     flag_examples: tuple[str, ...] = ()
     pass_examples: tuple[str, ...] = ()
     requires: tuple[Group, ...] = ()
@@ -217,6 +219,9 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
     pages = raw.get("pages", ["promotional", "mixed"])
     if not isinstance(pages, list) or not pages or set(pages) - set(PAGE_KINDS):
         raise fail(f"'pages' must be a list drawn from {', '.join(PAGE_KINDS)}")
+    list_items = raw.get("list_items", False)
+    if not isinstance(list_items, bool) or list_items and scope != "sentence":
+        raise fail("'list_items' must be true or false, and only for sentence rules")
     examples = raw.get("examples") or {}
     if not isinstance(examples, dict) or set(examples) - {"flag", "pass"}:
         raise fail("'examples' must have 'flag' and 'pass' lists")
@@ -251,6 +256,7 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
         id=rid, category=category, severity=raw["severity"], message=raw["message"].strip(),
         why=" ".join(raw["why"].split()), suggestion=raw["suggestion"].strip(),
         patterns=patterns, cancel=frozenset(cancel), scope=scope, pages=frozenset(pages),
+        list_items=list_items,
         flag_examples=tuple(flag), pass_examples=tuple(passing), requires=requires,
         unless=unless, unless_config=unless_config, exclude=exclude,
         seed=str(raw.get("seed", "")), sources=tuple(map(str, sources)), file=str(path),

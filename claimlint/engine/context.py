@@ -47,7 +47,7 @@ WARN_PHRASES = re.compile(
     r"unrealistic|bogus|fake|illegal) (?:\w+ )?(?:claims?|promises?|marketing|advertising|"
     r"ads?|statements?|language|assurances?)\b"
     r"|\b(?:some|other|many|certain|unregulated|overseas|offshore|these|those|such|any) "
-    r"(?:\w+ )?(?:clinics|providers|companies|businesses|websites|practitioners|sellers|"
+    r"(?:\w+ ){0,2}(?:clinics|providers|companies|businesses|websites|practitioners|sellers|"
     r"marketers|centers|centres|ads|advertisements|doctors)\b"
     r"|\b(?:clinics|providers|companies|businesses|websites|practitioners|sellers|marketers|"
     r"ads|advertisements) (?:often |sometimes |also |may |might |frequently |commonly |may also )?"

@@ -41,6 +41,7 @@ UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
+ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
 
 
 @dataclass(frozen=True)
@@ -461,9 +462,10 @@ class Engine:
                     last.end = max(last.end, h.end)
                 else:
                     findings.append(EngineFinding(rule, h.start, h.end, h.sent_start, h.sent_end))
+        findings += self._inherited(st.doc, findings)
         text = st.doc.text
-        for f in findings:  # a claim's span never ends in punctuation
-            while f.end > f.start + 1 and text[f.end - 1] in ".,;:!?…":
+        for f in findings:  # a claim's span never ends in punctuation or space
+            while f.end > f.start + 1 and (text[f.end - 1] in ".,;:!?…" or text[f.end - 1].isspace()):
                 f.end -= 1
         findings = _without_yielded(findings)
         if one_per_claim:
@@ -476,6 +478,29 @@ class Engine:
                 findings.append(found)
         findings.sort(key=lambda f: (f.start, f.rule.id))
         return findings
+
+    def _inherited(self, doc: Document, findings: list[EngineFinding]) -> list[EngineFinding]:
+        """List items inherit their lead-in: under "Conditions we treat:" each short item
+        ("Multiple sclerosis", "Tremors") is a claim of the rule that flagged the lead, for
+        rules marked ``list_items``. A lead warned against ("Avoid clinics that offer:") was
+        never flagged, so its items stay warnings."""
+        added: list[EngineFinding] = []
+        leads: dict[tuple[int, int], list[Rule]] = {}
+        for block in doc.blocks:
+            if block.kind != "list_item" or block.lead is None:
+                continue
+            if block.lead not in leads:
+                a, b = block.lead
+                leads[block.lead] = list({f.rule.id: f.rule for f in findings
+                                          if f.rule.list_items and a <= f.start < b}.values())
+            if len(doc.text[block.start:block.end].split()) > ITEM_WORDS:
+                continue
+            for rule in leads[block.lead]:
+                if not any(f.rule.category == rule.category and block.start <= f.start < block.end
+                           for f in findings):
+                    added.append(EngineFinding(rule, block.start, block.end, block.start, block.end,
+                                               {"lead": doc.text[block.lead[0]:block.lead[1]]}))
+        return added
 
     def _live_hits(self, st: _DocState, part: tuple[int, str, int]):  # noqa: ANN202
         """Uncancelled hits of one part of a document rule (a group, or its unless terms)

@@ -1,0 +1,94 @@
+"""Who is speaking, and where a sentence sits: page kind, hedges, list lead-ins, one finding
+per claim. All copy here is our own, written in the style of real clinic and consumer pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimlint.config import Config
+from claimlint.lint import Linter, lint_path, lint_text
+from claimlint.pagekind import classify
+from tests.conftest import FIXTURES
+
+SELLER = """Regenerative Injections at Summit Joint Clinic
+
+We offer stem cell injections for knee and shoulder pain. Our doctors use your own cells.
+
+Book your free consultation today.
+"""
+EXPLAINER = """What patients should know about stem cell clinics
+
+Researchers have not shown that these injections work for arthritis. The FDA has warned
+consumers about unproven stem cell products, and some clinics promise results they cannot
+deliver. Be wary of clinics that advertise cures. Ask your doctor whether a product is
+FDA-approved, and whether you would be part of a registered clinical trial.
+
+Stem cells may help relieve knee pain, but the evidence is limited and experimental.
+"""
+
+
+def test_page_kind_comes_from_the_page_itself():
+    assert classify(SELLER).kind == "promotional"
+    assert classify(EXPLAINER).kind == "educational"
+    assert classify("").kind == "promotional"  # no voice at all: judged as seller copy
+
+
+def test_an_explainer_page_makes_no_seller_claims(linter):
+    hedged_claim = "Stem cells may help relieve knee pain"
+    assert lint_text(EXPLAINER) == []
+    # the same sentence on a seller's page is a treatment claim: the hedge does not excuse it
+    found = lint_text(SELLER + "\n" + hedged_claim + ".\n")
+    assert any(f.category == "TREATMENT" and hedged_claim in f.sentence for f in found)
+
+
+def test_page_kind_can_be_set_in_configuration(linter):
+    cfg = Config(page_kind="promotional")
+    found = Linter(cfg).lint_source(EXPLAINER)
+    assert {f.category for f in found} >= {"TREATMENT"}
+    assert Linter(Config(page_kind="educational")).lint_source(SELLER) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Some patients may see lasting relief from knee pain after our injections.",
+    "Our exosome therapy has the potential to repair damaged cartilage.",
+])
+def test_hedged_seller_claims_are_claims(text, linter):
+    assert lint_text(text), text
+
+
+def test_list_items_inherit_a_treatment_lead_in(linter):
+    page = ("Our stem cell clinic\n\nConditions we treat:\n\n- Multiple sclerosis\n- Tremors\n"
+            "- Loss of balance\n\nAvoid clinics that offer:\n\n- Guaranteed results\n- Cures for autism\n")
+    found = lint_text(page)
+    lines = sorted(f.line for f in found if f.category == "TREATMENT")
+    assert lines == [3, 5, 6, 7]  # the lead-in and each item under it; none under the warning
+    assert all(f.rule == "TREATMENT.treats-condition" for f in found)
+
+
+def test_a_list_item_ending_in_a_colon_leads_the_items_after_it(linter):
+    page = "Our clinic\n\n- Neurological disorders:\n- Stroke recovery\n- Spinal cord injury\n"
+    found = [f for f in lint_text(page) if f.category == "TREATMENT"]
+    assert [f.line for f in found] == [3, 4, 5]
+
+
+def test_one_claim_one_finding(linter):
+    found = lint_text("Our exosome therapy cures Parkinson disease.")
+    assert [f.rule for f in found] == ["TREATMENT.cures-disease"]
+
+
+def test_fixture_pages_never_report_one_claim_twice(linter):
+    """No two findings of one category overlap: one claim, one finding."""
+    for page in sorted((FIXTURES / "pages").iterdir()):
+        found = [f for f in lint_path(page) if f.category not in ("DISCLOSURE", "MULTI-INDICATION")]
+        for i, f in enumerate(found):
+            for g in found[i + 1:]:
+                overlap = f.start < g.end and g.start < f.end
+                assert not (overlap and f.category == g.category), (page.name, f.rule, g.rule, f.text)
+
+
+def test_disclosure_needs_a_seller_page(linter):
+    promo = "Stem cell therapy for knees.\n\nOur stem cell injections help athletes recover.\n"
+    assert "DISCLOSURE.no-risk-disclosure" in {f.rule for f in lint_text(promo)}
+    honest = promo + "\nRisks include infection, and results vary.\n"
+    assert "DISCLOSURE.no-risk-disclosure" not in {f.rule for f in lint_text(honest)}
+    assert lint_text(EXPLAINER) == []
