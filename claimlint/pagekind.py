@@ -3,24 +3,31 @@
 LABELING.md's first rule: on an educational page (a hospital, university, regulator, journalist,
 consumer guide or critical blog) almost nothing is a claim, while on a seller's page the
 seller's own statements about its treatment are claims even when hedged. The page decides
-from its own words:
+from its own words. Each feature below counts one kind of cue per 300 words:
 
 - *selling voice*: the first person of a business ("we offer", "our clinic", "our patients"),
   booking and contact calls, prices and financing, patient stories;
 - *explaining voice*: warnings and reported speech about other sellers ("clinics that
   promise", "beware"), statements of non-approval, research and trial language, advice to
-  patients ("ask your doctor").
+  patients ("ask your doctor"), quotes and attributions.
 
-A page with a clear selling voice is ``promotional`` (``mixed`` when it also explains at
-length); a page whose explaining voice clearly outweighs any selling voice is ``educational``.
+A logistic model over these counts, fitted on labeled real pages by
+``scripts/train_pagekind.py`` and shipped as ``models/pagekind.json``, gives the probability
+that a page is educational. Its weights are a dozen numbers anyone can read.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 KINDS = ("promotional", "mixed", "educational")
+MODEL = Path(__file__).resolve().parent / "models" / "pagekind.json"
+MIN_WORDS = 60  # below this a page is too short to tell who is speaking
 
 SELLING = re.compile(
     r"\b(?:we|we'?ve|we'?re|i)\s+(?:also\s+|now\s+|proudly\s+|currently\s+|can\s+|will\s+|are\s+able\s+to\s+)?"
@@ -61,29 +68,59 @@ EXPLAINING = re.compile(
     r"|\b(?:it|they|he|she|the\s+ad)\s+(?:said|claimed|promised|stated)\b",
     re.IGNORECASE,
 )
+# Further voices: who is addressed and who is quoted (names are the model's feature names).
+VOICES = {
+    "we": r"\b(?:we|our|ours|us)\b",
+    "you": r"\b(?:you|your)\b",
+    "i": r"\b(?:i|my|me)\b",
+    "they": r"\b(?:they|their|them)\b",
+    "clinics": r"\bclinics\b",
+    "fda": r"\bfda\b",
+    "research": r"\b(?:study|studies|research|researchers|trials?|evidence|journal|published)\b",
+    "said": r"\b(?:said|says|told|according)\b",
+    "quote": r"[\"\u201c\u201d]",
+    "question": r"\?",
+    "dollar": r"\$",
+    "may": r"\b(?:may|might|could|can)\b",
+    "not": r"\b(?:not|no|never|n't)\b",
+    "unproven": r"\b(?:unproven|experimental|investigational|not\s+approved|unapproved)\b",
+}
+FEATURES = ("selling", "explaining", *VOICES)
+_VOICES = {name: re.compile(rx, re.IGNORECASE) for name, rx in VOICES.items()}
 
 
 @dataclass(frozen=True)
 class PageKind:
     kind: str
+    educational: float  # the model's probability that the page explains rather than sells
     selling: int  # selling cues on the page
     explaining: int  # explaining and warning cues
 
 
+def features(text: str) -> dict[str, float]:
+    """Each cue's count per 300 words, log-scaled (the model's inputs)."""
+    counts = {"selling": len(SELLING.findall(text)), "explaining": len(EXPLAINING.findall(text))}
+    counts.update({name: len(rx.findall(text)) for name, rx in _VOICES.items()})
+    words = max(MIN_WORDS, len(text.split()))  # a short text's few cues are not a rate
+    return {name: math.log1p(n * 300 / words) for name, n in counts.items()}
+
+
+@lru_cache(maxsize=1)
+def _model() -> dict:
+    return json.loads(MODEL.read_text(encoding="utf-8"))
+
+
 def classify(text: str) -> PageKind:
-    """The kind of page ``text`` is, from its own words."""
-    selling = len(SELLING.findall(text))
-    explaining = len(EXPLAINING.findall(text))
-    if explaining >= 4 and explaining >= 2 * selling + 1:
-        kind = "educational"
-    elif explaining >= 2 * selling + 3:
-        kind = "mixed"
-    else:
-        kind = "promotional"
-    return PageKind(kind, selling, explaining)
-
-
-def cues(text: str) -> tuple[int, int, str]:
-    """(selling cues, explaining cues, kind) for tuning and reports."""
-    k = classify(text)
-    return k.selling, k.explaining, k.kind
+    """The kind of page ``text`` is, from its own words. A text of a few sentences says too
+    little about who is speaking: it is judged as a seller's copy, the cautious side for a
+    compliance check (set ``page-kind`` in the configuration to decide otherwise)."""
+    if len(text.split()) < MIN_WORDS:
+        return PageKind("promotional", 0.0, len(SELLING.findall(text)), len(EXPLAINING.findall(text)))
+    model = _model()
+    feats = features(text)
+    w, mean, scale = model["weights"], model["mean"], model["scale"]
+    z = model["bias"] + sum(w[f] * (feats[f] - mean[f]) / scale[f] for f in FEATURES)
+    p = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+    kind = ("educational" if p >= model["threshold"]
+            else "mixed" if p >= model["threshold"] - model["mixed_band"] else "promotional")
+    return PageKind(kind, round(p, 4), len(SELLING.findall(text)), len(EXPLAINING.findall(text)))

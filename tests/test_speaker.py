@@ -92,3 +92,36 @@ def test_disclosure_needs_a_seller_page(linter):
     honest = promo + "\nRisks include infection, and results vary.\n"
     assert "DISCLOSURE.no-risk-disclosure" not in {f.rule for f in lint_text(honest)}
     assert lint_text(EXPLAINER) == []
+
+
+def test_page_kind_model_is_the_shipped_one_and_reads_as_numbers():
+    from claimlint.pagekind import FEATURES, _model
+
+    model = _model()
+    assert set(model["weights"]) == set(FEATURES) == set(model["mean"]) == set(model["scale"])
+    assert 0 < model["threshold"] < 1 and model["pages"] >= 200
+    # the explaining voice pushes towards educational, a business's "we/our" away from it
+    assert model["weights"]["explaining"] > 0 > model["weights"]["we"]
+
+
+def test_training_script_separates_the_two_voices(tmp_path):
+    import importlib.util
+    import json
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("train_pagekind", ROOT / "scripts" / "train_pagekind.py")
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    manifest = tmp_path / "m.jsonl"
+    lines = []
+    for i in range(12):
+        seller = i % 2 == 0
+        (tmp_path / f"{i:03}.txt").write_text(SELLER if seller else EXPLAINER, encoding="utf-8")
+        lines.append(json.dumps({"file": f"{i:03}.txt", "kind": "promotional" if seller else "educational",
+                                 "sentences": []}))
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows, labels = train.load([f"{manifest}:{tmp_path}"])
+    assert labels == [0, 1] * 6
+    model = train.fit(rows, labels, steps=300)
+    assert model["weights"]["explaining"] > 0 and model["weights"]["we"] < 0
