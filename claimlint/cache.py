@@ -22,7 +22,6 @@ from typing import Any
 from claimlint import __version__
 from claimlint.config import Config
 
-CACHE_DIR_NAME = ".claimlint_cache"
 LAYOUT = "v1"
 _NOT_KEYED = {"include", "exclude", "extend_exclude", "fail_on", "source"}  # file choice, exit code
 
@@ -79,14 +78,15 @@ def config_digest(config: Config, select: list[str], ignore: list[str]) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def default_cache_dir(config: Config) -> Path:
-    """``$CLAIMLINT_CACHE_DIR``, else ``.claimlint_cache`` beside the config file in
-    force (the project root), else in the current directory."""
+def default_cache_dir(config: Config | None = None) -> Path:
+    """``$CLAIMLINT_CACHE_DIR``, else ``claimlint/check`` in the user's cache directory
+    (``$XDG_CACHE_HOME`` or ``~/.cache``): never a folder the user did not ask for inside
+    the files being checked. Entries are keyed by content, so projects can share it."""
     env = os.environ.get("CLAIMLINT_CACHE_DIR")
     if env:
         return Path(env)
-    base = Path(config.source).parent if config.source else Path.cwd()
-    return base / CACHE_DIR_NAME
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "claimlint" / "check"
 
 
 class Cache:

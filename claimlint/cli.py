@@ -32,7 +32,7 @@ class Run:
         self.files = 0
         self.paths: list[str] = []  # every file read, in order
         self.errors: list[dict] = []
-        self.sources: dict[str, list[str]] = {}
+        self.sources: dict[str, dict[str, list]] = {}  # path -> excerpts of its source lines
         self.views: dict[str, dict] = {}  # document views for the HTML report
 
     def error(self, path: str, problem: str) -> None:
@@ -169,8 +169,8 @@ def main() -> None:
               "a few dozen files to lint].")
 @click.option("--no-cache", is_flag=True, help="Lint every file, ignoring and not writing the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              help="Cache directory [default: .claimlint_cache beside the config file, "
-              "or in the current directory; or $CLAIMLINT_CACHE_DIR].")
+              help="Cache directory [default: $CLAIMLINT_CACHE_DIR, else claimlint/check in "
+              "the user's cache directory (~/.cache)].")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
           outputs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
@@ -225,11 +225,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
             if result.note:
                 click.echo(f"warning: {result.path}: {result.note}", err=True)
             run.findings.extend(result.findings)
-            if result.lines:
-                lines = [""] * max(result.lines)
-                for number, text in result.lines.items():
-                    lines[number - 1] = text
-                run.sources[result.path] = lines
+            if result.excerpts:
+                run.sources[result.path] = result.excerpts
             if result.view is not None and result.findings:
                 run.views[result.path] = result.view
     except RulePackError as exc:
@@ -269,6 +266,7 @@ def _units(path_list: list[str], config: Config, stdin_filename: str | None,
     from claimlint.discovery import iter_files
     from claimlint.lint import kind_for
     from claimlint.parallel import Unit
+    from claimlint.safeio import Unreadable, read_limited, read_stream
 
     index = 0
     problems: list[tuple[str, str]] = []
@@ -288,25 +286,43 @@ def _units(path_list: list[str], config: Config, stdin_filename: str | None,
     for raw in path_list:
         if raw == "-":
             name = stdin_filename or "-"
-            yield unit(name, kind_for(name) if stdin_filename else "text", sys.stdin.buffer.read())
+            try:
+                data = read_stream(sys.stdin.buffer, config.max_file_size)
+            except Unreadable as exc:
+                yield unit(name, error=exc.problem)
+                continue
+            yield unit(name, kind_for(name) if stdin_filename else "text", data)
             continue
         if not os.path.exists(raw):
             yield unit(raw, error="no such file or directory")
             continue
+        inside = os.path.isdir(raw)
         for path in iter_files([raw], config.include, config.exclude,
                                lambda p, problem: problems.append((p, problem))):
             while problems:
                 where, problem = problems.pop(0)
                 yield unit(where, error=problem)
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                yield unit(str(path), error=exc.strerror or str(exc))
+                data = read_limited(path, config.max_file_size)
+            except Unreadable as exc:
+                yield unit(str(path), error=exc.problem)
                 continue
-            yield unit(str(path), kind_for(str(path)), data)
+            kind = kind_for(str(path))
+            if inside and kind == "html" and _own_report(data):
+                yield unit(str(path), note="a report written by claimlint: not checked")
+                continue
+            yield unit(str(path), kind, data)
         while problems:
             where, problem = problems.pop(0)
             yield unit(where, error=problem)
+
+
+def _own_report(data: bytes) -> bool:
+    """Whether an HTML file found in a checked folder is one of claimlint's own reports
+    (``--format html``, ``claimlint report``): its head names claimlint as generator."""
+    head = data[:2048].lower()
+    return b'name="generator" content="claimlint ' in head or \
+        b"name='generator' content='claimlint " in head
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from claimlint.cache import Cache
 from claimlint.config import Config
 from claimlint.findings import Finding
+from claimlint.report.text import excerpts
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -50,7 +51,7 @@ class FileResult:
     index: int
     path: str
     findings: list[Finding] = field(default_factory=list)
-    lines: dict[int, str] = field(default_factory=dict)  # source lines findings start on
+    excerpts: dict[str, list] = field(default_factory=dict)  # "line:column" -> excerpt()
     note: str | None = None  # how the bytes were decoded, when not plain UTF-8
     error: str | None = None
     view: dict | None = None  # document text and highlights, for the HTML report
@@ -116,7 +117,7 @@ class LintJob:
             raise RulePackError(str(exc)) from None
         for unit, doc, found in zip(doc_units, docs, found_all):
             result = FileResult(unit.index, unit.path, found)
-            result.lines = {f.line: doc.source_line(f.line) for f in found}
+            result.excerpts = excerpts(doc, found)
             result.note = doc.encoding_note
             if self.want_view:
                 from claimlint.report.html import document_view
@@ -133,15 +134,14 @@ def to_entry(result: FileResult) -> dict:
         data = asdict(f)
         data.pop("path")
         found.append(data)
-    return {"findings": found, "lines": {str(k): v for k, v in result.lines.items()},
-            "note": result.note}
+    return {"findings": found, "excerpts": result.excerpts, "note": result.note}
 
 
 def from_entry(entry: dict, unit: Unit) -> FileResult:
     """A FileResult rebuilt from a cache entry for this file."""
     result = FileResult(unit.index, unit.path, cached=True)
     result.findings = [Finding(path=unit.path, **f) for f in entry["findings"]]
-    result.lines = {int(k): v for k, v in entry.get("lines", {}).items()}
+    result.excerpts = entry.get("excerpts", {})
     result.note = entry.get("note")
     return result
 
