@@ -183,6 +183,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
     from claimlint import baseline as bl
     from claimlint.parallel import LintJob, RulePackError, check_units, default_jobs
     from claimlint.rulepack import load_rules
+    from claimlint.shutdown import sigterm_as_interrupt
 
     pairs = output_pairs(ctx.meta.get("claimlint.outputs", []), formats, outputs)
     path_list = list(paths) or ["."]
@@ -217,20 +218,24 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
     job = LintJob(config, selected, ignored, want_view=want_view)
     run = Run()
     try:
-        for result in check_units(_units(path_list, config, stdin_filename, run), job,
-                                  jobs=jobs or default_jobs(), cache=cache):
-            if result.error:
-                run.error(result.path, result.error)
-                continue
-            if result.note:
-                click.echo(f"warning: {result.path}: {result.note}", err=True)
-            run.findings.extend(result.findings)
-            if result.excerpts:
-                run.sources[result.path] = result.excerpts
-            if result.view is not None and result.findings:
-                run.views[result.path] = result.view
+        with sigterm_as_interrupt():
+            for result in check_units(_units(path_list, config, stdin_filename, run), job,
+                                      jobs=jobs or default_jobs(), cache=cache):
+                if result.error:
+                    run.error(result.path, result.error)
+                    continue
+                if result.note:
+                    click.echo(f"warning: {result.path}: {result.note}", err=True)
+                run.findings.extend(result.findings)
+                if result.excerpts:
+                    run.sources[result.path] = result.excerpts
+                if result.view is not None and result.findings:
+                    run.views[result.path] = result.view
     except RulePackError as exc:
         _fail(f"invalid rule file: {exc}")
+    except KeyboardInterrupt:
+        click.echo("interrupted: no report written", err=True)
+        sys.exit(130)
     run.findings.sort(key=sort_key)
     if write_baseline:
         count = bl.write_baseline(Path(write_baseline), run.findings)

@@ -150,8 +150,11 @@ _JOB: LintJob | None = None
 
 
 def _init_worker(job: LintJob) -> None:
+    from claimlint.shutdown import watch_parent
+
     global _JOB
     _JOB = job
+    watch_parent()
 
 
 def _run_batch(units: list[Unit]) -> list[FileResult]:

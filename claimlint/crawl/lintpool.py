@@ -15,7 +15,9 @@ def init_worker(config: Config | None) -> None:
     """Pool initializer: build the rule engine once per process."""
     global _linter
     from claimlint.lint import Linter
+    from claimlint.shutdown import watch_parent
 
+    watch_parent()
     _linter = Linter(config)
 
 
