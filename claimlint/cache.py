@@ -53,7 +53,7 @@ def code_digest() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()
-    for dist in ("spacy", "spacy-lookups-data", "markdown-it-py", "beautifulsoup4", "lxml",
+    for dist in ("spacy", "spacy-lookups-data", "markdown-it-py", "lxml",
                  "python-docx", "regex"):
         try:
             digest.update(f"{dist}={version(dist)}\0".encode())
@@ -109,10 +109,12 @@ class Cache:
                           config_digest(config, select, ignore)])
         return cls(directory, salt)
 
-    def key(self, kind: str, data: bytes) -> str:
+    def key(self, kind: str, data: bytes, digest: str | None = None) -> str:
+        """The entry key of a file's bytes (or of their SHA-256 ``digest``, hex, when the
+        file is too big to hold)."""
         h = hashlib.sha256(self.salt.encode("utf-8"))
         h.update(b"\0" + kind.encode() + b"\0")
-        h.update(hashlib.sha256(data).digest())
+        h.update(bytes.fromhex(digest) if digest else hashlib.sha256(data).digest())
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:

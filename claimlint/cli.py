@@ -268,22 +268,27 @@ def _units(path_list: list[str], config: Config, stdin_filename: str | None,
            run: Run) -> Iterator[Unit]:
     """The files to check as Units, in order. Unreadable and empty files become Units that
     only carry their error or warning, so every message is printed in file order."""
+    from claimlint.bigtext import STREAM_BYTES
     from claimlint.discovery import iter_files
     from claimlint.lint import kind_for
     from claimlint.parallel import Unit
-    from claimlint.safeio import Unreadable, read_limited, read_stream
+    from claimlint.safeio import Unreadable, check_regular, read_limited, read_stream
 
     index = 0
     problems: list[tuple[str, str]] = []
 
     def unit(path: str, kind: str = "text", data: bytes | None = None,
-             error: str | None = None) -> Unit:
+             error: str | None = None, stream: bool = False, note: str | None = None) -> Unit:
         nonlocal index
         index += 1
         if error is not None:
             return Unit(index, path, error=error)
         run.files += 1
         run.paths.append(path)
+        if note is not None:
+            return Unit(index, path, note=note)
+        if stream:
+            return Unit(index, path, kind, stream=True)
         if not data or not data.strip():
             return Unit(index, path, note="empty file, nothing to check")
         return Unit(index, path, kind, data)
@@ -307,12 +312,15 @@ def _units(path_list: list[str], config: Config, stdin_filename: str | None,
             while problems:
                 where, problem = problems.pop(0)
                 yield unit(where, error=problem)
+            kind = kind_for(str(path))
             try:
+                if kind == "text" and check_regular(path, config.max_file_size) > STREAM_BYTES:
+                    yield unit(str(path), kind, stream=True)  # read in parts by the linter
+                    continue
                 data = read_limited(path, config.max_file_size)
             except Unreadable as exc:
                 yield unit(str(path), error=exc.problem)
                 continue
-            kind = kind_for(str(path))
             if inside and kind == "html" and _own_report(data):
                 yield unit(str(path), note="a report written by claimlint: not checked")
                 continue
@@ -434,7 +442,7 @@ def rules_show(rule_id: str, config_path: str | None) -> None:
     click.echo(f"{rule.id}  [{rule.category}, {rule.severity}, {rule.scope}]\n")
     click.echo(f"Message:    {rule.message}")
     if rule.seed:
-        click.echo(f"Seed:       {rule.seed}")
+        click.echo(f"Guidance:   {rule.seed} (risks of stem cell therapy)")
     click.echo(f"Why:        {rule.why}")
     if rule.sources:
         click.echo(f"Sources:    {'; '.join(rule.sources)}")
@@ -482,7 +490,7 @@ main.add_command(diff)
 @click.option("--write", "readme", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Replace the catalogue block in this README instead of printing.")
 def rules_catalogue(readme: str | None) -> None:
-    """The rule catalogue (Markdown): seed warnings mapped to rules, and every rule."""
+    """The rule catalogue (Markdown): the risk guidance's warnings mapped to rules, and every rule."""
     from claimlint.catalogue import render_catalogue, replace_block
 
     pack, _ = _pack(None)

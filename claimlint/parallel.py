@@ -42,6 +42,7 @@ class Unit:
     key: str | None = None  # cache key, when caching
     error: str | None = None
     note: str | None = None
+    stream: bool = False  # a big plain-text file: read from ``path`` in parts, not held
 
 
 @dataclass
@@ -98,11 +99,45 @@ class LintJob:
         except InputError as exc:
             return FileResult(unit.index, unit.path, error=exc.problem)
 
+    def lint_stream(self, unit: Unit) -> FileResult:
+        """Lint a big plain-text file part by part (``claimlint.bigtext``)."""
+        from claimlint import bigtext
+        from claimlint.decoding import DecodeError
+        from claimlint.lint import read_document
+        from claimlint.safeio import Unreadable
+
+        result = FileResult(unit.index, unit.path)
+        page_level: list[list[Finding]] = []
+        page = {r.id for r in self.linter.engine.rules if r.scope == "document"}
+        try:
+            total = os.path.getsize(unit.path)
+            result.note = bigtext.encoding_note(unit.path, self.config.encoding)
+            for part in bigtext.iter_parts(unit.path, encoding=self.config.encoding,
+                                           progress=bigtext.terminal_progress(unit.path, total)):
+                doc = read_document(part.text, "text", unit.path)
+                found = self.linter.lint_document(doc)
+                result.excerpts.update(bigtext.shift_excerpts(excerpts(doc, found), part))
+                page_level.append([bigtext.place(f, part) for f in found if f.rule in page])
+                found = [f for f in found if f.rule not in page]
+                result.findings.extend(bigtext.place(f, part) for f in found)
+        except (OSError, Unreadable, DecodeError) as exc:
+            return FileResult(unit.index, unit.path, error=getattr(exc, "problem", None) or str(exc))
+        # a page-level rule answers for the whole file: only when every part lacks what it needs
+        first = page_level[0] if page_level else []
+        for f in first:
+            if all(any(g.rule == f.rule for g in other) for other in page_level[1:]):
+                result.findings.append(f)
+        result.findings.sort(key=lambda f: (f.line, f.column, f.rule))
+        return result
+
     def lint_units(self, units: list[Unit]) -> list[FileResult]:
         """Read and lint a batch of files (spaCy batched across them)."""
         results: dict[int, FileResult] = {}
         docs, doc_units = [], []
         for unit in units:
+            if unit.stream:
+                results[unit.index] = self.lint_stream(unit)
+                continue
             loaded = self.load(unit)
             if isinstance(loaded, FileResult):
                 results[unit.index] = loaded
@@ -149,12 +184,12 @@ def from_entry(entry: dict, unit: Unit) -> FileResult:
 _JOB: LintJob | None = None
 
 
-def _init_worker(job: LintJob) -> None:
+def _init_worker(job: LintJob, parent: int | None = None) -> None:
     from claimlint.shutdown import watch_parent
 
     global _JOB
     _JOB = job
-    watch_parent()
+    watch_parent(parent)
 
 
 def _run_batch(units: list[Unit]) -> list[FileResult]:
@@ -170,7 +205,7 @@ def _pool(jobs: int, job: LintJob) -> ProcessPoolExecutor:
     method = "fork" if sys.platform.startswith("linux") else None
     ctx = multiprocessing.get_context(method)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(job,))
+                               initargs=(job, os.getpid()))
 
 
 def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
@@ -204,7 +239,14 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
                 yield from _in_order(order, ready)
                 continue
             if cache is not None:
-                unit.key = cache.key(unit.kind, unit.data)
+                from claimlint.safeio import Unreadable
+
+                try:
+                    unit.key = cache.key(unit.kind, unit.data, _digest(unit))
+                except Unreadable as exc:
+                    ready[unit.index] = FileResult(unit.index, unit.path, error=exc.problem)
+                    yield from _in_order(order, ready)
+                    continue
                 entry = cache.get(unit.key)
                 if entry is not None:
                     result = from_entry(entry, unit)
@@ -234,6 +276,16 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _digest(unit: Unit) -> str | None:
+    """SHA-256 of a streamed file's bytes, read a block at a time (None: hash ``data``).
+    Raises Unreadable."""
+    if not unit.stream:
+        return None
+    from claimlint.bigtext import file_digest
+
+    return file_digest(unit.path)
+
+
 def _in_order(order: deque[int], ready: dict[int, FileResult]) -> Iterator[FileResult]:
     """Yield the results that are next in input order and ready."""
     while order and order[0] in ready:
@@ -252,6 +304,8 @@ def _view_for_hit(job: LintJob, unit: Unit, result: FileResult) -> dict | None:
     """The HTML report's view of a cached file: read it again (no spaCy needed)."""
     from claimlint.report.html import document_view
 
+    if unit.stream:
+        return None  # a file too big to hold is not rendered as a page
     loaded = job.load(unit)
     if isinstance(loaded, FileResult):
         return None

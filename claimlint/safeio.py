@@ -35,16 +35,26 @@ def _kind(mode: int) -> str | None:
     return next((name for test, name in SPECIAL_KINDS if test(mode)), None)
 
 
+def check_regular(path: str | os.PathLike, limit: int) -> int:
+    """The size of a regular file within ``limit``; Unreadable for anything else, judged
+    from the file's metadata alone (nothing is opened)."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise Unreadable(exc.strerror or str(exc)) from exc
+    kind = _kind(info.st_mode)
+    if kind:
+        raise Unreadable(f"{kind}, not a regular file: not read")
+    if info.st_size > limit:
+        raise Unreadable(too_large(info.st_size, limit))
+    return info.st_size
+
+
 def read_limited(path: str | os.PathLike, limit: int) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes. Raises Unreadable for anything
     else: special files are refused from their metadata alone, before any read; a file
     that grows past the limit while read is refused after ``limit + 1`` bytes."""
-    try:
-        kind = _kind(os.stat(path).st_mode)
-    except OSError as exc:
-        raise Unreadable(exc.strerror or str(exc)) from exc
-    if kind:
-        raise Unreadable(f"{kind}, not a regular file: not read")
+    check_regular(path, limit)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
