@@ -32,12 +32,12 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def watch_parent() -> None:
-    """In a worker process: exit as soon as the process that started it is gone (it was
-    killed, or died without shutting its pool down). Uses a daemon thread; call once, from
-    the pool initializer."""
-    parent = os.getppid()
-    if parent <= 1:
+def watch_parent(parent: int | None) -> None:
+    """In a worker process started by process ``parent``: exit as soon as that process is
+    gone (killed, or died without shutting its pool down), also when it was gone before this
+    call. Uses a daemon thread; call once, from the pool initializer. No effect in the
+    parent's own process (a thread pool) or when ``parent`` is None."""
+    if parent is None or parent == os.getpid():
         return
 
     def watch() -> None:
