@@ -22,7 +22,6 @@ from typing import Any
 from claimlint import __version__
 from claimlint.config import Config
 
-CACHE_DIR_NAME = ".claimlint_cache"
 LAYOUT = "v1"
 _NOT_KEYED = {"include", "exclude", "extend_exclude", "fail_on", "source"}  # file choice, exit code
 
@@ -54,7 +53,7 @@ def code_digest() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()
-    for dist in ("spacy", "spacy-lookups-data", "markdown-it-py", "beautifulsoup4", "lxml",
+    for dist in ("spacy", "spacy-lookups-data", "markdown-it-py", "lxml",
                  "python-docx", "regex"):
         try:
             digest.update(f"{dist}={version(dist)}\0".encode())
@@ -79,14 +78,15 @@ def config_digest(config: Config, select: list[str], ignore: list[str]) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def default_cache_dir(config: Config) -> Path:
-    """``$CLAIMLINT_CACHE_DIR``, else ``.claimlint_cache`` beside the config file in
-    force (the project root), else in the current directory."""
+def default_cache_dir(config: Config | None = None) -> Path:
+    """``$CLAIMLINT_CACHE_DIR``, else ``claimlint/check`` in the user's cache directory
+    (``$XDG_CACHE_HOME`` or ``~/.cache``): never a folder the user did not ask for inside
+    the files being checked. Entries are keyed by content, so projects can share it."""
     env = os.environ.get("CLAIMLINT_CACHE_DIR")
     if env:
         return Path(env)
-    base = Path(config.source).parent if config.source else Path.cwd()
-    return base / CACHE_DIR_NAME
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "claimlint" / "check"
 
 
 class Cache:
@@ -109,10 +109,12 @@ class Cache:
                           config_digest(config, select, ignore)])
         return cls(directory, salt)
 
-    def key(self, kind: str, data: bytes) -> str:
+    def key(self, kind: str, data: bytes, digest: str | None = None) -> str:
+        """The entry key of a file's bytes (or of their SHA-256 ``digest``, hex, when the
+        file is too big to hold)."""
         h = hashlib.sha256(self.salt.encode("utf-8"))
         h.update(b"\0" + kind.encode() + b"\0")
-        h.update(hashlib.sha256(data).digest())
+        h.update(bytes.fromhex(digest) if digest else hashlib.sha256(data).digest())
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:

@@ -1,5 +1,6 @@
 """The rule catalogue in the README, generated from the rule files (never written twice):
-which seed warning each rule enforces, and every rule with its severity and message."""
+which warning of the risk guidance each rule enforces, and every rule with its severity and
+message. A rule's ``seed`` field names the section it rests on (for traceability)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import re
 
 from claimlint.rulepack import Rule, RulePack
 
-# The seed's numbered warnings and its two closing lists.
+# The numbered warnings of the risk guidance (an overview of the risks of stem cell therapy)
+# and its two closing lists.
 SEED_SECTIONS = {
     "§1": "Injection-site reactions",
     "§2": "Pain or increased discomfort",
@@ -28,7 +30,7 @@ _SECTION = re.compile(r"§(\d)(?:\s*[–-]\s*§(\d))?")
 
 
 def seed_sections(rule: Rule) -> set[str]:
-    """The seed sections a rule's ``seed`` field cites (``§1–§8`` is a range)."""
+    """The sections of the risk guidance a rule's ``seed`` field cites (``§1–§8`` is a range)."""
     found = set()
     for m in _SECTION.finditer(rule.seed):
         first, last = int(m.group(1)), int(m.group(2) or m.group(1))
@@ -40,9 +42,12 @@ def seed_sections(rule: Rule) -> set[str]:
 
 
 def render_catalogue(pack: RulePack) -> str:
-    """Markdown for the README: the seed map, then the rules by category."""
-    lines = ["### Seed warnings and the rules that enforce them", "",
-             "| seed | warning | rules |", "|---|---|---|"]
+    """Markdown for the README: the warnings of the risk guidance with the rules enforcing
+    each, then the rules by category."""
+    lines = ["### Risks of stem cell therapy, and the rules that enforce each warning", "",
+             "The rules are built from an overview of the risks of stem cell therapy: its nine "
+             "numbered risks and its two closing lists.", "",
+             "| section | warning | rules |", "|---|---|---|"]
     for key, title in SEED_SECTIONS.items():
         ids = sorted(r.id for r in pack.rules if key in seed_sections(r))
         lines.append(f"| {key} | {title} | {', '.join(f'`{i}`' for i in ids) or '—'} |")

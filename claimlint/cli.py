@@ -33,7 +33,7 @@ class Run:
         self.files = 0
         self.paths: list[str] = []  # every file read, in order
         self.errors: list[dict] = []
-        self.sources: dict[str, list[str]] = {}
+        self.sources: dict[str, dict[str, list]] = {}  # path -> excerpts of its source lines
         self.views: dict[str, dict] = {}  # document views for the HTML report
 
     def error(self, path: str, problem: str) -> None:
@@ -170,8 +170,8 @@ def main() -> None:
               "a few dozen files to lint].")
 @click.option("--no-cache", is_flag=True, help="Lint every file, ignoring and not writing the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              help="Cache directory [default: .claimlint_cache beside the config file, "
-              "or in the current directory; or $CLAIMLINT_CACHE_DIR].")
+              help="Cache directory [default: $CLAIMLINT_CACHE_DIR, else claimlint/check in "
+              "the user's cache directory (~/.cache)].")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
           outputs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
@@ -184,6 +184,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
     from claimlint import baseline as bl
     from claimlint.parallel import LintJob, RulePackError, check_units, default_jobs
     from claimlint.rulepack import load_rules
+    from claimlint.shutdown import sigterm_as_interrupt
 
     pairs = output_pairs(ctx.meta.get("claimlint.outputs", []), formats, outputs)
     path_list = list(paths) or ["."]
@@ -218,23 +219,24 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
     job = LintJob(config, selected, ignored, want_view=want_view)
     run = Run()
     try:
-        for result in check_units(_units(path_list, config, stdin_filename, run), job,
-                                  jobs=jobs or default_jobs(), cache=cache):
-            if result.error:
-                run.error(result.path, result.error)
-                continue
-            if result.note:
-                click.echo(f"warning: {result.path}: {result.note}", err=True)
-            run.findings.extend(result.findings)
-            if result.lines:
-                lines = [""] * max(result.lines)
-                for number, text in result.lines.items():
-                    lines[number - 1] = text
-                run.sources[result.path] = lines
-            if result.view is not None and result.findings:
-                run.views[result.path] = result.view
+        with sigterm_as_interrupt():
+            for result in check_units(_units(path_list, config, stdin_filename, run), job,
+                                      jobs=jobs or default_jobs(), cache=cache):
+                if result.error:
+                    run.error(result.path, result.error)
+                    continue
+                if result.note:
+                    click.echo(f"warning: {result.path}: {result.note}", err=True)
+                run.findings.extend(result.findings)
+                if result.excerpts:
+                    run.sources[result.path] = result.excerpts
+                if result.view is not None and result.findings:
+                    run.views[result.path] = result.view
     except RulePackError as exc:
         _fail(f"invalid rule file: {exc}")
+    except KeyboardInterrupt:
+        click.echo("interrupted: no report written", err=True)
+        sys.exit(130)
     run.findings.sort(key=sort_key)
     if write_baseline:
         count = bl.write_baseline(Path(write_baseline), run.findings)
@@ -267,21 +269,27 @@ def _units(path_list: list[str], config: Config, stdin_filename: str | None,
            run: Run) -> Iterator[Unit]:
     """The files to check as Units, in order. Unreadable and empty files become Units that
     only carry their error or warning, so every message is printed in file order."""
+    from claimlint.bigtext import STREAM_BYTES
     from claimlint.discovery import iter_files
     from claimlint.lint import kind_for
     from claimlint.parallel import Unit
+    from claimlint.safeio import Unreadable, check_regular, read_limited, read_stream
 
     index = 0
     problems: list[tuple[str, str]] = []
 
     def unit(path: str, kind: str = "text", data: bytes | None = None,
-             error: str | None = None) -> Unit:
+             error: str | None = None, stream: bool = False, note: str | None = None) -> Unit:
         nonlocal index
         index += 1
         if error is not None:
             return Unit(index, path, error=error)
         run.files += 1
         run.paths.append(path)
+        if note is not None:
+            return Unit(index, path, note=note)
+        if stream:
+            return Unit(index, path, kind, stream=True)
         if not data or not data.strip():
             return Unit(index, path, note="empty file, nothing to check")
         return Unit(index, path, kind, data)
@@ -289,25 +297,46 @@ def _units(path_list: list[str], config: Config, stdin_filename: str | None,
     for raw in path_list:
         if raw == "-":
             name = stdin_filename or "-"
-            yield unit(name, kind_for(name) if stdin_filename else "text", sys.stdin.buffer.read())
+            try:
+                data = read_stream(sys.stdin.buffer, config.max_file_size)
+            except Unreadable as exc:
+                yield unit(name, error=exc.problem)
+                continue
+            yield unit(name, kind_for(name) if stdin_filename else "text", data)
             continue
         if not os.path.exists(raw):
             yield unit(raw, error="no such file or directory")
             continue
+        inside = os.path.isdir(raw)
         for path in iter_files([raw], config.include, config.exclude,
                                lambda p, problem: problems.append((p, problem))):
             while problems:
                 where, problem = problems.pop(0)
                 yield unit(where, error=problem)
+            kind = kind_for(str(path))
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                yield unit(str(path), error=exc.strerror or str(exc))
+                if kind == "text" and check_regular(path, config.max_file_size) > STREAM_BYTES:
+                    yield unit(str(path), kind, stream=True)  # read in parts by the linter
+                    continue
+                data = read_limited(path, config.max_file_size)
+            except Unreadable as exc:
+                yield unit(str(path), error=exc.problem)
                 continue
-            yield unit(str(path), kind_for(str(path)), data)
+            if inside and kind == "html" and _own_report(data):
+                yield unit(str(path), note="a report written by claimlint: not checked")
+                continue
+            yield unit(str(path), kind, data)
         while problems:
             where, problem = problems.pop(0)
             yield unit(where, error=problem)
+
+
+def _own_report(data: bytes) -> bool:
+    """Whether an HTML file found in a checked folder is one of claimlint's own reports
+    (``--format html``, ``claimlint report``): its head names claimlint as generator."""
+    head = data[:2048].lower()
+    return b'name="generator" content="claimlint ' in head or \
+        b"name='generator' content='claimlint " in head
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -414,7 +443,7 @@ def rules_show(rule_id: str, config_path: str | None) -> None:
     click.echo(f"{rule.id}  [{rule.category}, {rule.severity}, {rule.scope}]\n")
     click.echo(f"Message:    {rule.message}")
     if rule.seed:
-        click.echo(f"Seed:       {rule.seed}")
+        click.echo(f"Guidance:   {rule.seed} (risks of stem cell therapy)")
     click.echo(f"Why:        {rule.why}")
     if rule.sources:
         click.echo(f"Sources:    {'; '.join(rule.sources)}")
@@ -462,7 +491,7 @@ main.add_command(diff)
 @click.option("--write", "readme", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Replace the catalogue block in this README instead of printing.")
 def rules_catalogue(readme: str | None) -> None:
-    """The rule catalogue (Markdown): seed warnings mapped to rules, and every rule."""
+    """The rule catalogue (Markdown): the risk guidance's warnings mapped to rules, and every rule."""
     from claimlint.catalogue import render_catalogue, replace_block
 
     pack, _ = _pack(None)

@@ -17,7 +17,8 @@ from claimlint.rulepack import SEVERITIES
 
 DEFAULT_INCLUDE = ["*.md", "*.markdown", "*.mdx", "*.html", "*.htm", "*.xhtml", "*.txt", "*.docx"]
 DEFAULT_EXCLUDE = [".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__",
-                   ".tox", "build", "dist", "_site", ".cache"]
+                   ".tox", "build", "dist", "_site", ".cache",
+                   ".claimlint_cache"]
 CONFIG_FILES = (".claimlint.toml", "claimlint.toml", "pyproject.toml")
 
 

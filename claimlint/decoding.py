@@ -16,6 +16,26 @@ _BOMS = (
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
+# A well-formed multi-byte UTF-8 sequence: a file holding one is UTF-8, whatever else it holds.
+_VALID_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_PER_BYTE = "claimlint-per-byte"
+
+
+def _per_byte(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: each invalid byte becomes exactly one character (its
+    Windows-1252 reading, or U+FFFD), so every later position stays exact."""
+    bad = exc.object[exc.start:exc.end]
+    return "".join(bytes([b]).decode("cp1252", "replace") for b in bad), exc.end
+
+
+codecs.register_error(_PER_BYTE, _per_byte)
+
+
+def _count_invalid(data: bytes) -> int:
+    """How many bytes of ``data`` are not part of valid UTF-8."""
+    return len(data) - len(data.decode("utf-8", "ignore").encode("utf-8"))
+
+
 class DecodeError(ValueError):
     """The bytes are not text we can read (binary, or no encoding fits)."""
 
@@ -67,6 +87,12 @@ def decode(data: bytes, *, encoding: str | None = None, html: bool = False) -> D
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    if _VALID_MULTIBYTE.search(data):  # UTF-8 text with a few bad bytes: keep it UTF-8
+        text = data.decode("utf-8", _PER_BYTE)
+        bad = _count_invalid(data)
+        return Decoded(text, "utf-8", f"invalid UTF-8 at byte {first_bad} ({bad} invalid "
+                                      f"byte{'s' if bad != 1 else ''}, each read as one "
+                                      "Windows-1252 character)")
     declared = declared_html_charset(data) if html else None
     if declared and declared not in ("utf-8",):
         try:

@@ -12,6 +12,7 @@ from claimlint.document import Document
 from claimlint.engine.core import Engine, EngineFinding
 from claimlint.findings import Finding, sort_key
 from claimlint.rulepack import load_rules
+from claimlint.safeio import Unreadable, read_limited, too_large
 from claimlint.suppressions import apply_suppressions, selector_matches
 
 KIND_BY_SUFFIX = {
@@ -86,8 +87,9 @@ class Linter:
         if self.config.page_kind != "auto":
             for doc in docs:
                 doc.page_kind = self.config.page_kind
-        results = self.engine.run_many(docs)
-        return [self._finish(doc, found) for doc, found in zip(docs, results, strict=True)]
+        results, timeouts = self.engine.run_many_reporting(docs)
+        return [self._finish(doc, found, slow)
+                for doc, found, slow in zip(docs, results, timeouts, strict=True)]
 
     def lint_document(self, doc: Document) -> list[Finding]:
         return self.lint_documents([doc])[0]
@@ -99,8 +101,7 @@ class Linter:
         """Bytes to Document, refusing what is not text (raises InputError)."""
         kind = kind or kind_for(path)
         if len(data) > self.config.max_file_size:
-            raise InputError(path, f"file too large ({len(data) / 1e6:.1f} MB > limit of "
-                                   f"{self.config.max_file_size / 1e6:.1f} MB; raise max-file-size)")
+            raise InputError(path, too_large(len(data), self.config.max_file_size))
         if kind == "docx":
             from claimlint.readers.docx import DocxError, read_docx
 
@@ -120,7 +121,8 @@ class Linter:
         doc.encoding_note = decoded.note
         return doc
 
-    def _finish(self, doc: Document, found: list[EngineFinding]) -> list[Finding]:
+    def _finish(self, doc: Document, found: list[EngineFinding],
+                timeouts: dict[str, list[int]] | None = None) -> list[Finding]:
         findings = []
         for ef in found:
             rule = ef.rule
@@ -132,6 +134,8 @@ class Linter:
         findings = apply_suppressions(doc, findings)
         findings = [f for f in findings if f.rule.startswith("SUPPRESSION.")
                     or self._selected(f.rule, f.category)]
+        findings += [timeout_finding(doc, rule_id, offsets) for rule_id, offsets in
+                     sorted((timeouts or {}).items()) if self._selected(rule_id, rule_id.split(".")[0])]
         findings.sort(key=sort_key)
         return findings
 
@@ -157,6 +161,32 @@ def to_finding(doc: Document, ef: EngineFinding, severity: str) -> Finding:
     )
 
 
+TIMEOUT_RULE = "SKIPPED.regex-timeout"
+
+
+def timeout_finding(doc: Document, rule_id: str, offsets: list[int]) -> Finding:
+    """A warning that rule ``rule_id`` was not fully applied: its regular expression ran
+    past the time limit on the sentences at ``offsets`` (text offsets), so those were not
+    checked by it, and after MAX_TIMEOUTS of them it was stopped for the rest of the file."""
+    from claimlint.engine.core import MAX_TIMEOUTS, REGEX_TIMEOUT
+
+    start, _ = doc.source_range(offsets[0], offsets[0] + 1)
+    line, column = doc.position(start)
+    stopped = len(offsets) >= MAX_TIMEOUTS
+    lines = sorted({doc.position(doc.source_range(o, o + 1)[0])[0] for o in offsets})
+    return Finding(
+        path=doc.path, rule=TIMEOUT_RULE, category="SKIPPED", severity="warning",
+        message=(f"Rule {rule_id} was not applied to {len(offsets)} sentence(s) (line "
+                 f"{', '.join(map(str, lines))}): its regular expression took longer than "
+                 f"{REGEX_TIMEOUT:g} s on each" + (", so it was stopped for the rest of this "
+                                                   "file." if stopped else ".")),
+        line=line, column=column, end_line=line, end_column=column, text="",
+        suggestion=f"Rewrite the regex of {rule_id} without nested repetition such as "
+                   "(a|aa)+, or check these sentences by hand.",
+        start=start, end=start, region="main", why="A check that did not run cannot report a claim.",
+        extra={"skipped_rule": rule_id, "sentences": len(offsets), "stopped": stopped})
+
+
 def lint_text(text: str, *, kind: str = "text", path: str = "<text>",
               config: Config | None = None) -> list[Finding]:
     """Lint a string of text, Markdown or HTML and return its findings."""
@@ -165,10 +195,9 @@ def lint_text(text: str, *, kind: str = "text", path: str = "<text>",
 
 def lint_path(path: str | Path, config: Config | None = None) -> list[Finding]:
     """Lint one file (its kind chosen by extension); raises InputError if unreadable."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from exc
     linter = Linter(config)
+    try:
+        data = read_limited(path, linter.config.max_file_size)
+    except Unreadable as exc:
+        raise InputError(str(path), exc.problem) from exc
     return linter.lint_document(linter.load(data, str(path)))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from claimlint.cache import Cache
 from claimlint.config import Config
 from claimlint.findings import Finding
+from claimlint.report.text import excerpts
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,6 +42,7 @@ class Unit:
     key: str | None = None  # cache key, when caching
     error: str | None = None
     note: str | None = None
+    stream: bool = False  # a big plain-text file: read from ``path`` in parts, not held
 
 
 @dataclass
@@ -50,7 +52,7 @@ class FileResult:
     index: int
     path: str
     findings: list[Finding] = field(default_factory=list)
-    lines: dict[int, str] = field(default_factory=dict)  # source lines findings start on
+    excerpts: dict[str, list] = field(default_factory=dict)  # "line:column" -> excerpt()
     note: str | None = None  # how the bytes were decoded, when not plain UTF-8
     error: str | None = None
     view: dict | None = None  # document text and highlights, for the HTML report
@@ -97,11 +99,45 @@ class LintJob:
         except InputError as exc:
             return FileResult(unit.index, unit.path, error=exc.problem)
 
+    def lint_stream(self, unit: Unit) -> FileResult:
+        """Lint a big plain-text file part by part (``claimlint.bigtext``)."""
+        from claimlint import bigtext
+        from claimlint.decoding import DecodeError
+        from claimlint.lint import read_document
+        from claimlint.safeio import Unreadable
+
+        result = FileResult(unit.index, unit.path)
+        page_level: list[list[Finding]] = []
+        page = {r.id for r in self.linter.engine.rules if r.scope == "document"}
+        try:
+            total = os.path.getsize(unit.path)
+            result.note = bigtext.encoding_note(unit.path, self.config.encoding)
+            for part in bigtext.iter_parts(unit.path, encoding=self.config.encoding,
+                                           progress=bigtext.terminal_progress(unit.path, total)):
+                doc = read_document(part.text, "text", unit.path)
+                found = self.linter.lint_document(doc)
+                result.excerpts.update(bigtext.shift_excerpts(excerpts(doc, found), part))
+                page_level.append([bigtext.place(f, part) for f in found if f.rule in page])
+                found = [f for f in found if f.rule not in page]
+                result.findings.extend(bigtext.place(f, part) for f in found)
+        except (OSError, Unreadable, DecodeError) as exc:
+            return FileResult(unit.index, unit.path, error=getattr(exc, "problem", None) or str(exc))
+        # a page-level rule answers for the whole file: only when every part lacks what it needs
+        first = page_level[0] if page_level else []
+        for f in first:
+            if all(any(g.rule == f.rule for g in other) for other in page_level[1:]):
+                result.findings.append(f)
+        result.findings.sort(key=lambda f: (f.line, f.column, f.rule))
+        return result
+
     def lint_units(self, units: list[Unit]) -> list[FileResult]:
         """Read and lint a batch of files (spaCy batched across them)."""
         results: dict[int, FileResult] = {}
         docs, doc_units = [], []
         for unit in units:
+            if unit.stream:
+                results[unit.index] = self.lint_stream(unit)
+                continue
             loaded = self.load(unit)
             if isinstance(loaded, FileResult):
                 results[unit.index] = loaded
@@ -116,7 +152,7 @@ class LintJob:
             raise RulePackError(str(exc)) from None
         for unit, doc, found in zip(doc_units, docs, found_all):
             result = FileResult(unit.index, unit.path, found)
-            result.lines = {f.line: doc.source_line(f.line) for f in found}
+            result.excerpts = excerpts(doc, found)
             result.note = doc.encoding_note
             if self.want_view:
                 from claimlint.report.html import document_view
@@ -133,15 +169,14 @@ def to_entry(result: FileResult) -> dict:
         data = asdict(f)
         data.pop("path")
         found.append(data)
-    return {"findings": found, "lines": {str(k): v for k, v in result.lines.items()},
-            "note": result.note}
+    return {"findings": found, "excerpts": result.excerpts, "note": result.note}
 
 
 def from_entry(entry: dict, unit: Unit) -> FileResult:
     """A FileResult rebuilt from a cache entry for this file."""
     result = FileResult(unit.index, unit.path, cached=True)
     result.findings = [Finding(path=unit.path, **f) for f in entry["findings"]]
-    result.lines = {int(k): v for k, v in entry.get("lines", {}).items()}
+    result.excerpts = entry.get("excerpts", {})
     result.note = entry.get("note")
     return result
 
@@ -149,9 +184,12 @@ def from_entry(entry: dict, unit: Unit) -> FileResult:
 _JOB: LintJob | None = None
 
 
-def _init_worker(job: LintJob) -> None:
+def _init_worker(job: LintJob, parent: int | None = None) -> None:
+    from claimlint.shutdown import watch_parent
+
     global _JOB
     _JOB = job
+    watch_parent(parent)
 
 
 def _run_batch(units: list[Unit]) -> list[FileResult]:
@@ -167,7 +205,7 @@ def _pool(jobs: int, job: LintJob) -> ProcessPoolExecutor:
     method = "fork" if sys.platform.startswith("linux") else None
     ctx = multiprocessing.get_context(method)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(job,))
+                               initargs=(job, os.getpid()))
 
 
 def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
@@ -201,7 +239,14 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
                 yield from _in_order(order, ready)
                 continue
             if cache is not None:
-                unit.key = cache.key(unit.kind, unit.data)
+                from claimlint.safeio import Unreadable
+
+                try:
+                    unit.key = cache.key(unit.kind, unit.data, _digest(unit))
+                except Unreadable as exc:
+                    ready[unit.index] = FileResult(unit.index, unit.path, error=exc.problem)
+                    yield from _in_order(order, ready)
+                    continue
                 entry = cache.get(unit.key)
                 if entry is not None:
                     result = from_entry(entry, unit)
@@ -231,6 +276,16 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _digest(unit: Unit) -> str | None:
+    """SHA-256 of a streamed file's bytes, read a block at a time (None: hash ``data``).
+    Raises Unreadable."""
+    if not unit.stream:
+        return None
+    from claimlint.bigtext import file_digest
+
+    return file_digest(unit.path)
+
+
 def _in_order(order: deque[int], ready: dict[int, FileResult]) -> Iterator[FileResult]:
     """Yield the results that are next in input order and ready."""
     while order and order[0] in ready:
@@ -249,6 +304,8 @@ def _view_for_hit(job: LintJob, unit: Unit, result: FileResult) -> dict | None:
     """The HTML report's view of a cached file: read it again (no spaCy needed)."""
     from claimlint.report.html import document_view
 
+    if unit.stream:
+        return None  # a file too big to hold is not rendered as a page
     loaded = job.load(unit)
     if isinstance(loaded, FileResult):
         return None

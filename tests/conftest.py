@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,11 +17,50 @@ FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+# Every process a test starts (claimlint subprocesses, their lint workers, multiprocessing's
+# resource tracker) inherits this tag; when the session ends none of them may still run.
+SESSION_TAG = uuid.uuid4().hex
+os.environ["CLAIMLINT_TEST_TAG"] = SESSION_TAG
+
+
+def leftover_processes(tag: str) -> list[str]:
+    """Processes carrying ``tag`` other than this one and the resource tracker it started
+    itself (that one ends when this process does: it reads a pipe only we hold)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if f"CLAIMLINT_TEST_TAG={tag}".encode() not in environ:
+            continue
+        if parent == os.getpid() and "resource_tracker" in cmdline:
+            continue
+        found.append(f"pid {entry.name}: {cmdline[:150]}")
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if any process started by the tests outlived them (30 s grace for
+    workers still shutting down; a guard, not a measurement)."""
+    import time
+
+    stop = time.monotonic() + 30
+    while (left := leftover_processes(SESSION_TAG)) and time.monotonic() < stop:
+        time.sleep(0.2)
+    if left:
+        session.config.get_terminal_writer().line(
+            "processes started by the tests are still running:\n  " + "\n  ".join(left), red=True)
+        session.exitstatus = 1
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cache_outside_the_repo(tmp_path_factory):
     """`claimlint check` caches findings; keep the cache of test runs out of the checkout."""
-    import os
-
     old = os.environ.get("CLAIMLINT_CACHE_DIR")
     os.environ["CLAIMLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("claimlint_cache"))
     yield

@@ -9,7 +9,7 @@ import pytest
 import claimlint.lint as lint_module
 import claimlint.parallel as parallel_module
 import claimlint.rulepack as rulepack_module
-from claimlint.cache import CACHE_DIR_NAME, Cache, config_digest, default_cache_dir, pack_digest
+from claimlint.cache import Cache, config_digest, default_cache_dir, pack_digest
 from claimlint.config import Config
 from claimlint.parallel import MIN_PARALLEL
 from claimlint.rulepack import RuleFileError, load_rules
@@ -160,9 +160,12 @@ def test_pack_digest_matches_the_loaded_pack_without_parsing(tmp_path):
         pack_digest([tmp_path / "missing"])
 
 
-def test_default_cache_dir(tmp_path, monkeypatch):
+def test_default_cache_dir_is_the_users_cache_not_the_checked_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("CLAIMLINT_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.chdir(tmp_path)
-    assert default_cache_dir(Config()) == tmp_path / CACHE_DIR_NAME
     config = Config(source=str(tmp_path / "proj" / "pyproject.toml"))
-    assert default_cache_dir(config) == tmp_path / "proj" / CACHE_DIR_NAME
+    wanted = tmp_path / "xdg" / "claimlint" / "check"
+    assert default_cache_dir(Config()) == default_cache_dir(config) == wanted
+    monkeypatch.setenv("CLAIMLINT_CACHE_DIR", str(tmp_path / "mine"))
+    assert default_cache_dir(config) == tmp_path / "mine"

@@ -50,6 +50,9 @@ def read_sites_file(path: str) -> list[str]:
 @click.option("--subdomains", is_flag=True,
               help="Also crawl other subdomains of each site's registered domain.")
 @click.option("--no-sitemaps", is_flag=True, help="Do not read robots.txt Sitemap: lines and /sitemap.xml.")
+@click.option("--max-similar-urls", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Crawl-trap guard: URLs of one shape per site (/s/p1_2.html and /s/p3_4.html "
+                   "share the shape /s/pN_N.html); the rest are listed in the report, not fetched.")
 @click.option("--workers", type=int, default=32, show_default=True,
               help="Fetch threads (hosts crawled at once).")
 @click.option("--lint-workers", type=int, default=None,
@@ -66,8 +69,9 @@ def read_sites_file(path: str) -> list[str]:
 def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, delay: float,
           max_pages: int, max_depth: int, max_site_mb: float, max_page_mb: float, timeout: float,
           retries: int, backoff: float, max_redirects: int, subdomains: bool, no_sitemaps: bool,
-          workers: int, lint_workers: int | None, warc_path: str | None, manifest_path: str | None,
-          resolve: tuple[str, ...], new_scan: bool, config_path: str | None, quiet: bool) -> None:
+          max_similar_urls: int, workers: int, lint_workers: int | None, warc_path: str | None,
+          manifest_path: str | None, resolve: tuple[str, ...], new_scan: bool, config_path: str | None,
+          quiet: bool) -> None:
     """Crawl clinic sites politely, lint every page, and keep the evidence in a database.
 
     Running the same command again resumes an interrupted crawl.
@@ -81,6 +85,7 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
     from claimlint.crawl.resolve import parse_resolve, resolving
     from claimlint.crawl.store import Store, StoreError
     from claimlint.crawl.urls import BadURL
+    from claimlint.shutdown import sigterm_as_interrupt
 
     seeds = list(urls) + (read_sites_file(sites_file) if sites_file else [])
     if not seeds:
@@ -94,6 +99,7 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
         delay=delay, max_pages=max_pages, max_depth=max_depth, max_site_bytes=int(max_site_mb * 1e6),
         max_page_bytes=int(max_page_mb * 1e6), timeout=timeout, retries=retries, backoff=backoff,
         max_redirects=max_redirects, subdomains=subdomains, sitemaps=not no_sitemaps, workers=workers,
+        pattern_cap=max_similar_urls,
         lint_workers=lint_workers or max(1, os.cpu_count() or 1), contact=contact)
     if not contact and not quiet:
         click.echo("note: no --contact given; site owners cannot tell who is crawling them", err=True)
@@ -104,7 +110,7 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
         _fail(str(exc))
     progress = Progress(quiet=quiet)
     try:
-        with resolving(names):
+        with sigterm_as_interrupt(), resolving(names):
             crawler = Crawler(store, seeds, options, config=config, progress=progress,
                               command=command, new_scan=new_scan)
             for seed, problem in crawler.bad_seeds:
@@ -113,6 +119,7 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
     except BadURL as exc:
         _fail(f"bad site URL: {exc}")
     except KeyboardInterrupt:
+        store.close()
         click.echo("\ninterrupted: run the same command again to resume this scan", err=True)
         sys.exit(130)
     manifest = Path(manifest_path) if manifest_path else default_manifest_path(db, scan_id)
@@ -124,6 +131,11 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
         if not quiet:
             click.echo(f"WARC: {count} responses written to {warc_path}", err=True)
     s = crawler.stats
+    left_out = store.db.execute("SELECT COUNT(*) FROM queue WHERE scan_id=? AND kind='page' AND "
+                                "state='skipped' AND reason LIKE 'crawl-trap%'", (scan_id,)).fetchone()[0]
+    if left_out:
+        click.echo(f"warning: {left_out} URL(s) not crawled by the crawl-trap guard (listed in the "
+                   "report; --max-similar-urls raises the cap)", err=True)
     if not quiet:
         click.echo(f"scan {scan_id} finished: {len(crawler.sites)} sites, "
                    f"{s.findings} new findings this run, "

@@ -629,7 +629,8 @@ class Crawler:
         pattern = urls.path_pattern(key)
         cap = self.options.calendar_cap if urls.looks_like_calendar(key) else self.options.pattern_cap
         if site.patterns[pattern] >= cap:
-            return f"crawl-trap guard: more than {cap} URLs shaped {pattern}"
+            option = "" if urls.looks_like_calendar(key) else "; raise --max-similar-urls to crawl them"
+            return f"crawl-trap guard: more than {cap} URLs shaped {pattern}{option}"
         if "?" in key and site.queries[urls.without_query(key)] >= self.options.query_cap:
             return f"crawl-trap guard: more than {self.options.query_cap} query variants of one path"
         return None
@@ -663,8 +664,12 @@ class Crawler:
         with self.store.transaction():
             self.store.db.execute("UPDATE sites SET state=?, pages=?, reason=? WHERE id=?",
                                   (site.state, ok, reason, site.id))
+        trapped = self.store.db.execute(
+            "SELECT COUNT(*), MIN(reason) FROM queue WHERE site_id=? AND kind='page' AND state='skipped' "
+            "AND reason LIKE 'crawl-trap%'", (site.id,)).fetchone()
+        left_out = (f"; {trapped[0]} more URL(s) not crawled ({trapped[1]})" if trapped[0] else "")
         self.progress.event(f"{site.domain}: {site.state}, {ok} page(s) checked of {total} URL(s)"
-                            + (f" ({reason})" if reason else ""))
+                            + (f" ({reason})" if reason else "") + left_out)
 
     # linting ----------------------------------------------------------------------------
 

@@ -3,9 +3,11 @@ byte budget (decompression bombs), time limit, redirects left to the scheduler t
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import socket
 import ssl
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 import urllib3
+import urllib3.connection
 from requests.adapters import HTTPAdapter
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -171,8 +174,70 @@ def _root(exc: BaseException) -> str:
     return text if len(text) < 300 else text[:297] + "..."
 
 
+_current = threading.local()  # per fetch thread: where its request's connection is noted
+
+
+def _note_connection(conn: urllib3.connection.HTTPConnection) -> None:
+    slot = getattr(_current, "slot", None)
+    if slot is not None:
+        slot.append(conn)
+
+
+class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
+    def request(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        _note_connection(self)
+        super().request(*args, **kwargs)
+
+
+class _TrackedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def request(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        _note_connection(self)
+        super().request(*args, **kwargs)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
+
+
+class _Deadline:
+    """Cuts the connection of this thread's request once ``seconds`` have passed, whatever
+    the server is doing: a server sending headers or body a byte at a time keeps every
+    single read under the read timeout, so only a wall-clock limit bounds a whole fetch."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._slot: list = []
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _current.slot = self._slot
+        self._timer.start()
+        return self
+
+    def _fire(self) -> None:
+        self.fired = True
+        for conn in list(self._slot):
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _current.slot = None
+
+
 class Fetcher:
-    """Makes bounded GET requests with one shared connection pool; thread-safe for ``get``."""
+    """Makes bounded GET requests with one shared connection pool; thread-safe for ``get``.
+    Each request has a wall-clock deadline of DEADLINE_FACTOR x ``timeout`` in all
+    (connecting, headers and body), besides ``timeout`` for connecting and for each read."""
+
+    DEADLINE_FACTOR = 3
 
     def __init__(self, user_agent: str, *, timeout: float = 10.0, max_bytes: int = 5_000_000,
                  verify: bool = True) -> None:
@@ -181,6 +246,7 @@ class Fetcher:
         self.session.trust_env = False  # no proxies or .netrc credentials from the environment
         self.session.cookies.set_policy(_NoCookies())
         adapter = HTTPAdapter(pool_connections=512, pool_maxsize=4, max_retries=0)
+        adapter.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.verify = verify
@@ -196,21 +262,25 @@ class Fetcher:
         started = time.monotonic()
         headers = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate",
                    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
-        try:
-            resp = self.session.get(url, headers=headers, stream=True, allow_redirects=False,
-                                    timeout=(self.timeout, self.timeout), verify=self.verify)
-        except requests.RequestException as exc:
-            result.error_kind, result.error = classify(exc)
-            result.elapsed = time.monotonic() - started
-            return result
-        try:
-            self._read(resp, result, limit, started, html_only)
-        finally:
-            resp.close()
-            result.elapsed = time.monotonic() - started
+        budget = self.timeout * self.DEADLINE_FACTOR
+        with _Deadline(budget) as deadline:
+            try:
+                resp = self.session.get(url, headers=headers, stream=True, allow_redirects=False,
+                                        timeout=(self.timeout, self.timeout), verify=self.verify)
+            except requests.RequestException as exc:
+                result.error_kind, result.error = classify(exc)
+            else:
+                try:
+                    self._read(resp, result, limit, html_only)
+                finally:
+                    resp.close()
+        if deadline.fired:  # whatever came in before the cut is kept as evidence
+            result.error_kind = "slow"
+            result.error = f"gave up after {budget:g} s: the server sent too slowly"
+        result.elapsed = time.monotonic() - started
         return result
 
-    def _read(self, resp: requests.Response, result: FetchResult, limit: int, started: float,
+    def _read(self, resp: requests.Response, result: FetchResult, limit: int,
               html_only: bool) -> None:
         raw = resp.raw
         result.status, result.reason = resp.status_code, resp.reason or ""
@@ -237,8 +307,6 @@ class Fetcher:
                     raise TooBig("too-large", f"body over the limit of {limit} bytes")
                 chunks.append(chunk)
                 decoder.feed(chunk)
-                if time.monotonic() - started > self.timeout * 3:
-                    raise TooBig("timeout", "body took too long to arrive")
             result.raw, result.content = b"".join(chunks), decoder.result()
         except TooBig as exc:
             result.error_kind, result.error = exc.kind, str(exc)

@@ -4,6 +4,7 @@ same Linter as ``claimlint check`` once (in the pool initializer) and lints batc
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 
 from claimlint.config import Config
@@ -11,11 +12,14 @@ from claimlint.config import Config
 _linter = None
 
 
-def init_worker(config: Config | None) -> None:
-    """Pool initializer: build the rule engine once per process."""
+def init_worker(config: Config | None, parent: int | None = None) -> None:
+    """Pool initializer: build the rule engine once per process; exit when ``parent`` (the
+    crawl's process) is gone."""
     global _linter
     from claimlint.lint import Linter
+    from claimlint.shutdown import watch_parent
 
+    watch_parent(parent)
     _linter = Linter(config)
 
 
@@ -50,4 +54,4 @@ def make_pool(config: Config | None, workers: int) -> ProcessPoolExecutor:
     """A process pool of ``workers`` linters, started with spawn (safe next to threads)."""
     ctx = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx,
-                               initializer=init_worker, initargs=(config,))
+                               initializer=init_worker, initargs=(config, os.getpid()))

@@ -10,6 +10,7 @@ from collections import Counter
 from html import escape
 
 from claimlint.crawl.store import Store
+from claimlint.report.html import GENERATOR
 
 WEIGHT = {"error": 5, "warning": 2, "info": 1}
 PROBLEM_STATES = ("error", "skipped", "empty", "duplicate")
@@ -27,6 +28,12 @@ def collect(store: Store, scan_id: int | None = None) -> dict:
     pages_by_site: dict[int, list] = {}
     for p in pages:
         pages_by_site.setdefault(p["site_id"], []).append(p)
+    not_crawled: dict[int, list] = {}
+    for row in store.db.execute(
+            "SELECT site_id, reason, COUNT(*), MIN(url) FROM queue WHERE scan_id=? AND kind='page' "
+            "AND state='skipped' AND reason LIKE 'crawl-trap%' GROUP BY site_id, reason "
+            "ORDER BY site_id, reason", (sid,)):
+        not_crawled.setdefault(row[0], []).append({"reason": row[1], "urls": row[2], "example": row[3]})
     sites = []
     for site in store.sites(sid):
         mine = findings_by_site.get(site["id"], [])
@@ -34,7 +41,8 @@ def collect(store: Store, scan_id: int | None = None) -> dict:
         by_page: dict[int, list] = {}
         for f in mine:
             by_page.setdefault(f["page_id"], []).append(_finding(f))
-        severities = Counter(f["severity"] for f in mine)
+        # a check that could not run (SKIPPED.*) is reported, but is not the clinic's claim
+        severities = Counter(f["severity"] for f in mine if f["category"] != "SKIPPED")
         sites.append({
             "domain": site["domain"], "seeds": json.loads(site["seeds"]), "state": site["state"],
             "reason": site["reason"], "robots": json.loads(site["robots"] or "{}"),
@@ -51,6 +59,7 @@ def collect(store: Store, scan_id: int | None = None) -> dict:
                       for p in site_pages if p["id"] in by_page],
             "problems": [{"url": p["url"], "state": p["state"], "status": p["status"], "reason": p["reason"]}
                          for p in site_pages if p["state"] in PROBLEM_STATES or p["lint_state"] == "error"],
+            "not_crawled": not_crawled.get(site["id"], []),
         })
     sites.sort(key=lambda s: (-s["score"], -s["findings"], s["domain"]))
     for rank, site in enumerate(sites, 1):
@@ -61,7 +70,8 @@ def collect(store: Store, scan_id: int | None = None) -> dict:
                      "database": store.path},
             "summary": {"sites": len(sites), "findings": len(findings),
                         "pages_checked": sum(s["pages_checked"] for s in sites),
-                        "sites_with_findings": sum(1 for s in sites if s["findings"])},
+                        "sites_with_findings": sum(1 for s in sites if s["findings"]),
+                        "urls_not_crawled": sum(g["urls"] for s in sites for g in s["not_crawled"])},
             "sites": sites}
 
 
@@ -82,21 +92,41 @@ CSV_FIELDS = ["rank", "site", "score", "kind", "url", "fetched_at", "body_sha256
               "state", "reason"]
 
 
+# OWASP "CSV Injection": a cell a spreadsheet would read as a formula starts with one of these
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value: object) -> object:
+    """A cell safe to open in a spreadsheet: text that would start a formula is prefixed with
+    a single quote, as OWASP recommends (numbers are left as they are)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def render_csv(data: dict) -> str:
-    """One row per finding, plus one row per page that could not be checked (kind=problem)."""
+    """One row per finding, plus one row per page that could not be checked (kind=problem)
+    and one per group of URLs the crawl did not fetch (kind=not-crawled). Cells are
+    neutralised against formula injection (``csv_cell``)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
+    rows = []
     for site in data["sites"]:
         base = {"rank": site["rank"], "site": site["domain"], "score": site["score"]}
         for page in site["pages"]:
             for f in page["findings"]:
-                writer.writerow({**base, **f, "kind": "finding", "state": "ok"})
+                rows.append({**base, **f, "kind": "finding", "state": "ok"})
         for p in site["problems"]:
-            writer.writerow({**base, "kind": "problem", "url": p["url"], "state": p["state"],
-                             "reason": p["reason"]})
+            rows.append({**base, "kind": "problem", "url": p["url"], "state": p["state"],
+                         "reason": p["reason"]})
+        for group in site["not_crawled"]:
+            rows.append({**base, "kind": "not-crawled", "url": group["example"], "state": "skipped",
+                         "reason": f"{group['urls']} URL(s) not crawled: {group['reason']}"})
         if site["state"] == "failed" and not site["problems"]:
-            writer.writerow({**base, "kind": "problem", "state": "failed", "reason": site["reason"]})
+            rows.append({**base, "kind": "problem", "state": "failed", "reason": site["reason"]})
+    for row in rows:
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
@@ -136,6 +166,7 @@ def render_html(data: dict) -> str:
     """One self-contained HTML page (inline CSS, no scripts, no external resources)."""
     scan, summary = data["scan"], data["summary"]
     out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+           f"<meta name='generator' content='{GENERATOR}'>",
            "<meta name='viewport' content='width=device-width,initial-scale=1'>",
            f"<title>claimlint report: scan {scan['id']}</title><style>{CSS}</style></head><body>",
            "<header class='top'><h1>Marketing claims found on clinic websites</h1>",
@@ -193,6 +224,9 @@ def _site_html(s: dict) -> str:
                 f"in the page {escape(f['region'] or 'main')}"
                 f" · line {f['line']}</div><div class='why'>Why: {escape(f['why'] or '')}</div>"
                 f"<div class='suggestion'>Suggestion: {escape(f['suggestion'] or '')}</div></div>")
+    for group in s["not_crawled"]:
+        out.append(f"<p class='state-failed'>{group['urls']} URLs not crawled: {escape(group['reason'])} "
+                   f"(for example {escape(group['example'])}); raise --max-similar-urls to crawl them.</p>")
     if s["problems"]:
         out.append(f"<details><summary>{len(s['problems'])} URLs not checked (and why)</summary><table>"
                    "<tr><th>URL</th><th>Outcome</th><th>Reason</th></tr>")

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per sentence
+MAX_TIMEOUTS = 3  # a rule whose regex times out this often in one document stops there
 LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "LEMMA")
 UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
@@ -97,6 +98,7 @@ class _DocState:
     done: dict[Window, list[Hit]] = field(default_factory=dict)
     parsed: dict[Window, tuple] = field(default_factory=dict)  # (spaCy doc, start, end, offset)
     matched: dict[Window, set[str]] = field(default_factory=dict)
+    timeouts: dict[str, list[int]] = field(default_factory=dict)  # rule id -> text offsets
 
 
 class Engine:
@@ -258,7 +260,14 @@ class Engine:
         """Findings for several documents; the candidate windows of all documents go
         through spaCy together. ``one_per_claim=False`` keeps every rule's finding where
         several rules of one category found the same claim (``rules test`` checks each rule)."""
-        return [self._findings(st, one_per_claim) for st in self._states(docs)]
+        return self.run_many_reporting(docs, one_per_claim=one_per_claim)[0]
+
+    def run_many_reporting(self, docs: list[Document], *, one_per_claim: bool = True
+                           ) -> tuple[list[list[EngineFinding]], list[dict[str, list[int]]]]:
+        """``run_many``, plus per document the rules whose regex timed out, with the text
+        offsets of the sentences left unchecked (a rule stops after MAX_TIMEOUTS)."""
+        states = self._states(docs)
+        return [self._findings(st, one_per_claim) for st in states], [st.timeouts for st in states]
 
     def _states(self, docs: list[Document]) -> list[_DocState]:
         """Plan every document's sentence-rule windows and match them in one spaCy batch."""
@@ -399,7 +408,11 @@ class Engine:
         if regex_keys:
             for sent in window.sents:
                 for key in regex_keys:
-                    self._regex_spans(sp, sent, key, spans)
+                    rule_id = self.rules[self.entries[key].rule].id
+                    if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
+                        continue  # stopped in this document: reported, never retried
+                    if not self._regex_spans(sp, sent, key, spans):
+                        st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
         if not spans:
             return []
         sents = list(window.sents)
@@ -425,7 +438,8 @@ class Engine:
                             " ".join(t.lemma_ for t in sp[s:e])))
         return hits
 
-    def _regex_spans(self, sp: Doc, sent, key: str, spans: list) -> None:  # noqa: ANN001
+    def _regex_spans(self, sp: Doc, sent, key: str, spans: list) -> bool:  # noqa: ANN001
+        """Add a regex entry's spans in one sentence; False if the regex timed out."""
         try:
             for m in self._regexes[key].finditer(sent.text, timeout=REGEX_TIMEOUT):
                 if m.end() > m.start():
@@ -435,6 +449,8 @@ class Engine:
                         spans.append((key, span.start, span.end))
         except TimeoutError:
             self.stats.regex_timeouts.append(self.rules[self.entries[key].rule].id)
+            return False
+        return True
 
     # -- deciding ------------------------------------------------------------------
 

@@ -26,12 +26,56 @@ class DocxError(ValueError):
     """A file that is not a readable Word document."""
 
 
+MAX_XML_BYTES = 20_000_000  # all parts of the package together, decompressed
+MAX_PARTS = 2_000
+MAX_PARAGRAPHS = 100_000  # some 2,000 pages of Word text
+_W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+
+
+def check_package(data: bytes) -> None:
+    """Refuse a Word file that would cost unbounded time or memory, before python-docx
+    builds anything: a zip bomb (parts decompressing past MAX_XML_BYTES, judged from the
+    sizes the zip declares, which ``zipfile`` then enforces while inflating) or a document
+    of more than MAX_PARAGRAPHS paragraphs (counted while streaming the XML)."""
+    from lxml import etree
+
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        infos = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise DocxError(f"not a Word (.docx) document: {exc}") from exc
+    if len(infos) > MAX_PARTS:
+        raise DocxError(f"refused: {len(infos)} parts in the package (limit {MAX_PARTS})")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_XML_BYTES:
+        raise DocxError(f"refused: the package would decompress to {total / 1e6:.0f} MB "
+                        f"(limit {MAX_XML_BYTES / 1e6:.0f} MB); a compressed bomb or not a "
+                        "plain Word document")
+    paragraphs = 0
+    for info in infos:
+        name = info.filename
+        if not (name.startswith("word/") and name.endswith(".xml")):
+            continue
+        try:
+            with package.open(info) as part:
+                for _, element in etree.iterparse(part, events=("end",), tag=_W_P,
+                                                  resolve_entities=False, no_network=True,
+                                                  huge_tree=False):
+                    paragraphs += 1
+                    element.clear(keep_tail=False)
+                    if paragraphs > MAX_PARAGRAPHS:
+                        raise DocxError(f"refused: more than {MAX_PARAGRAPHS} paragraphs")
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise DocxError(f"cannot read Word document part {name}: {exc}") from exc
+
+
 def read_docx(data: bytes, path: str = "<docx>") -> Document:
     """Read a .docx file's bytes into a Document (raises DocxError)."""
     try:
         import docx
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise DocxError("reading .docx needs python-docx (pip install python-docx)") from exc
+    check_package(data)
     try:
         word = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:

@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 
 from claimlint.document import Document, DocumentBuilder
 
-# bs4/lxml do not keep the source offsets of text nodes, so we tokenize with html.parser.
+# lxml (and BeautifulSoup over it) do not keep the source offsets of text nodes, so we
+# tokenize with html.parser.
 
 
 def _names(words: str) -> frozenset[str]:

@@ -12,6 +12,9 @@ from claimlint import __version__
 from claimlint.document import BLOCK_BREAK, Document
 from claimlint.findings import Finding
 
+# Marks claimlint's own HTML reports, so a later check of their folder does not lint them.
+GENERATOR = f"claimlint {__version__}"
+
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1d1d1f;background:#f6f6f7}
 header,main{max-width:980px;margin:0 auto;padding:16px 24px}
@@ -154,6 +157,7 @@ def render_html(findings: list[Finding], *, paths: list[str], views: dict[str, d
                       for s in ("error", "warning", "info") if counts[s])
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f'<meta name="generator" content="{GENERATOR}">',
            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
            f"<header><h1>{html.escape(title)}</h1>",
            f'<p class="summary">{len(findings)} finding{"s" if len(findings) != 1 else ""} in '

@@ -7,33 +7,76 @@ from collections import Counter
 
 import click
 
+from claimlint.document import Document
 from claimlint.findings import Finding
 
 COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
-def render_text(findings: list[Finding], sources: dict[str, list[str]], *, colour: bool,
+EXCERPT = 80  # characters of the source line shown either side of a claim
+MAX_CLAIM = 240  # characters of a very long claim shown before it is cut
+
+
+def excerpt(doc: Document, line: int, column: int, end_column: int | None = None) -> list:
+    """``[first column, text, cut at the end]``: a window of source line ``line`` around the
+    claim at ``column``..``end_column`` (exclusive; None runs to the end of the line). A short
+    line is kept whole; a long one (a minified page is one line) is cut, so output and memory
+    never grow with the length of a line."""
+    start = doc.line_offset(line)
+    stop = doc.line_offset(line + 1)
+    tail = doc.source[max(start, stop - 2):stop]
+    length = stop - start - (len(tail) - len(tail.rstrip("\r\n")))
+    end_column = length + 1 if end_column is None else min(end_column, length + 1)
+    end_column = min(end_column, column + MAX_CLAIM)
+    if length <= 2 * EXCERPT + MAX_CLAIM:
+        first, last = 1, length + 1
+    else:
+        first, last = max(1, column - EXCERPT), min(length + 1, end_column + EXCERPT)
+    text = doc.source[start + first - 1:start + last - 1]
+    return [first, text, last <= length]
+
+
+def excerpts(doc: Document, findings: list[Finding]) -> dict[str, list]:
+    """The excerpt of each finding's first line, keyed ``"line:column"``."""
+    return {f"{f.line}:{f.column}": excerpt(doc, f.line, f.column,
+                                            f.end_column if f.end_line == f.line else None)
+            for f in findings}
+
+
+def location(f: Finding) -> str:
+    """Where a finding is, in the words of its file kind: a Word document has no lines, so
+    its place is a paragraph (counted as in the reader) and a character in it."""
+    if f.path.lower().endswith(".docx"):
+        return f"{f.path}: paragraph {f.line}, character {f.column}:"
+    return f"{f.path}:{f.line}:{f.column}:"
+
+
+def render_text(findings: list[Finding], sources: dict[str, dict[str, list]], *, colour: bool,
                 files: int, errors: int = 0, show_source: bool = True) -> str:
-    """Render findings; ``sources`` maps a path to its source lines for the excerpt."""
+    """Render findings; ``sources`` maps a path to its excerpts (see ``excerpts``)."""
     out: list[str] = []
 
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if colour else text
 
     for f in findings:
-        head = (f"{style(f.path, bold=True)}:{f.line}:{f.column}: "
-                f"{style(f.severity, fg=COLOURS.get(f.severity), bold=True)} "
-                f"{style(f.rule, bold=True)} {f.message}")
-        out.append(head)
-        lines = sources.get(f.path)
-        if show_source and lines and 0 < f.line <= len(lines):
-            src = lines[f.line - 1].expandtabs(1)
+        where = location(f)
+        path, rest = where[:len(f.path)], where[len(f.path):]
+        out.append(f"{style(path, bold=True)}{rest} "
+                   f"{style(f.severity, fg=COLOURS.get(f.severity), bold=True)} "
+                   f"{style(f.rule, bold=True)} {f.message}")
+        shown = sources.get(f.path, {}).get(f"{f.line}:{f.column}")
+        if show_source and shown:
+            first, text, cut = shown
+            lead = "…" if first > 1 else ""
+            src = lead + text.expandtabs(1) + ("…" if cut else "")
             gutter = " " * len(str(f.line))
-            end = f.end_column if f.end_line == f.line else len(src) + 1
+            end = f.end_column if f.end_line == f.line else first + len(text)
+            end = min(end, first + len(text))
             width = max(1, end - f.column)
             out.append(f"{gutter} |")
             out.append(f"{f.line} | {src}")
-            out.append(f"{gutter} | " + " " * (f.column - 1)
+            out.append(f"{gutter} | " + " " * (f.column - first + len(lead))
                        + style("^" * width, fg=COLOURS.get(f.severity)))
             out.append(f"{gutter} = suggestion: {f.suggestion}")
         else:
