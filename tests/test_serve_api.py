@@ -339,3 +339,22 @@ def test_server_stops_on_sigterm_and_frees_its_port():
     assert server.process.returncode in (0, -15), server.log
     with pytest.raises(requests.ConnectionError):
         requests.get(server.url + "api/health", timeout=5)
+
+
+def test_page_assets_ship_in_the_package_and_nothing_is_fetched_from_outside(server):
+    import re
+
+    from claimlint.serve.app import STATIC
+
+    page = requests.get(server.url, timeout=30).text
+    refs = re.findall(r'(?:src|href)="([^"#]+)"', page)
+    assert refs and all(ref.startswith("/static/") for ref in refs), refs
+    for ref in refs:
+        name = ref.removeprefix("/static/")
+        assert (STATIC / name).is_file()
+        r = requests.get(server.url + ref.lstrip("/"), timeout=30)
+        assert r.status_code == 200 and r.content == (STATIC / name).read_bytes()
+    for asset in ("app.js", "app.css", "index.html", "icon.svg"):
+        text = (STATIC / asset).read_text(encoding="utf-8")
+        assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", text), asset
+        assert "innerHTML" not in text and "eval(" not in text
