@@ -358,3 +358,18 @@ def test_page_assets_ship_in_the_package_and_nothing_is_fetched_from_outside(ser
         text = (STATIC / asset).read_text(encoding="utf-8")
         assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", text), asset
         assert "innerHTML" not in text and "eval(" not in text
+
+
+def test_listening_socket_is_tcp_so_responses_are_not_delayed():
+    import socket
+
+    from claimlint.serve.cli import bind, is_loopback
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        # asyncio sets TCP_NODELAY on accepted connections only for sockets marked TCP
+        assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
+    assert is_loopback("127.0.0.2") and is_loopback("localhost") and is_loopback("[::1]")
+    assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("example.org")
