@@ -55,35 +55,30 @@ def ms(x: float) -> str:
     return f"{x * 1000:8.1f} ms"
 
 
-def baseline(page: str, n: int) -> list[float]:
+def paired(server, page: str, n: int, warmup: int = 10) -> tuple[list[float], list[float], int]:
+    """``n`` pairs, in turn: the lint in this process (the baseline), then ``POST /api/check``
+    of the same page (pairing keeps the ratio fair while the machine's load drifts)."""
     from claimlint.lint import Linter
 
     linter = Linter()
-    for _ in range(5):
-        linter.lint_source(page, "text", "-")
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        linter.lint_source(page, "text", "-")
-        times.append(time.perf_counter() - t)
-    return times
-
-
-def sequential(server, page: str, n: int, warmup: int = 10) -> tuple[list[float], int]:
     s = server.session()
     url = server.url + "api/check"
     payload = {"text": page, "kind": "text"}
     for _ in range(warmup):
+        linter.lint_source(page, "text", "-")
         s.post(url, json=payload, timeout=60).raise_for_status()
-    times = []
+    base, served = [], []
     findings = 0
     for _ in range(n):
         t = time.perf_counter()
+        linter.lint_source(page, "text", "-")
+        base.append(time.perf_counter() - t)
+        t = time.perf_counter()
         r = s.post(url, json=payload, timeout=60)
-        times.append(time.perf_counter() - t)
+        served.append(time.perf_counter() - t)
         r.raise_for_status()
         findings = len(r.json()["findings"])
-    return times, findings
+    return base, served, findings
 
 
 def load(server, page: str, clients: int, seconds: float) -> tuple[list[float], int, float]:
@@ -136,18 +131,17 @@ def main() -> None:
 
     page = make_page(args.words)
     print(f"page: {len(page.split())} words, {len(page.encode()) / 1000:.1f} KB of plain text")
-    base = baseline(page, args.requests)
-    b50, b95 = statistics.median(base), pct(base, 0.95)
-    print(f"baseline  in-process lint          median {ms(b50)}   p95 {ms(b95)}   "
-          f"({args.requests} runs)")
-
     server = start()
     try:
-        seq, findings = sequential(server, page, args.requests)
+        base, seq, findings = paired(server, page, args.requests)
+        b50, b95 = statistics.median(base), pct(base, 0.95)
         s50, s95 = statistics.median(seq), pct(seq, 0.95)
+        ratios = [b and x / b for x, b in zip(seq, base)]
+        print(f"baseline  in-process lint          median {ms(b50)}   p95 {ms(b95)}")
         print(f"serve     POST /api/check, 1 client median {ms(s50)}   p95 {ms(s95)}   "
               f"({args.requests} requests after 10 warm-up; {findings} findings)")
-        print(f"          ratio to baseline        median {s50 / b50:8.2f} x  p95 {s95 / b95:8.2f} x")
+        print(f"          ratio to baseline        median of pairs {statistics.median(ratios):.2f} x"
+              f"   p95/p95 {s95 / b95:.2f} x")
         times, errors, elapsed = load(server, page, args.clients, args.seconds)
         rate = len(times) / elapsed
         print(f"serve     {args.clients} clients for {elapsed:.0f} s     {rate:8.1f} requests/s   "

@@ -88,6 +88,7 @@ def serve(host: str, port: int, open_browser: bool, token: str | None, config_pa
     try:
         service = CheckService(config, time_limit=time_limit)
         service.pack  # noqa: B018 - fail now, not on the first request, on a bad rule file
+        service.warm_up()
     except RuleFileError as exc:
         _fail(f"invalid rule file: {exc}")
         return

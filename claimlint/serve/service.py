@@ -79,6 +79,11 @@ class CheckService:
         self._lock = threading.Lock()
         self._pack: RulePack | None = None
 
+    def warm_up(self) -> None:
+        """Lint a few claims once, so spaCy's matchers are built before the first user waits."""
+        self.check_text("Regenerative stem cell clinic. Our stem cell injections have no side "
+                        "effects and results are guaranteed. Book now!", "text")
+
     @property
     def pack(self) -> RulePack:
         if self._pack is None:

@@ -11,7 +11,7 @@
   };
   var KIND_NAMES = { text: "plain text", markdown: "Markdown", html: "HTML", docx: "Word document" };
   var EXAMPLE = [
-    "Regenerative Knee Clinic",
+    "Regenerative Stem Cell Knee Clinic",
     "",
     "Say goodbye to knee pain forever! Our revolutionary stem cell injections regrow cartilage " +
       "and heal arthritis, with no side effects and no downtime.",
