@@ -189,6 +189,41 @@ def test_size_limit_comes_from_the_config(tmp_path):
         assert info["source"] == str(cfg) and info["limits"]["max_file_size"] == 2000
 
 
+def test_pasted_copy_is_not_decoded_again(tmp_path):
+    """A configured file encoding or a page's <meta charset> applies to files, never to
+    copy that arrives as text."""
+    cfg = tmp_path / ".claimlint.toml"
+    cfg.write_text('encoding = "windows-1252"\n')
+    with running("--config", str(cfg)) as server:
+        api = server.session()
+        body = post_text(api, server, "Café Médical: results are guaranteed.", kind="text").json()
+        assert body["document"]["text"].startswith("Café Médical")
+        page = '<meta charset="iso-8859-1"><p>Clínica: results are guaranteed.</p>'
+        body = post_text(api, server, page, kind="html").json()
+        assert "Clínica" in body["document"]["text"]
+        assert body["findings"][0]["text"] == "results are guaranteed"
+        # a file is decoded as configured
+        r = api.post(server.url + "api/check", timeout=30,
+                     files={"file": ("old.txt", "Café: results are guaranteed.".encode("cp1252"))})
+        assert r.json()["document"]["text"].startswith("Café")
+
+
+def test_chunked_body_over_the_limit_is_refused(tmp_path):
+    cfg = tmp_path / ".claimlint.toml"
+    cfg.write_text("max-file-size = 1000\n")
+    with running("--config", str(cfg)) as server:
+        api = server.session()
+
+        def chunks():  # no Content-Length: the limit is counted as the body arrives
+            for _ in range(100):
+                yield b"x" * 1000
+
+        r = api.post(server.url + "api/check", data=chunks(), timeout=30,
+                     headers={"Content-Type": "application/json"})
+        assert r.status_code == 413 and "limit" in r.json()["error"]
+        assert post_text(api, server, "Results are guaranteed.").status_code == 200
+
+
 def test_time_limit(tmp_path):
     with running("--time-limit", "0.000001") as server:
         api = server.session()

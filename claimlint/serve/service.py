@@ -20,7 +20,7 @@ from claimlint import __version__
 from claimlint.config import Config
 from claimlint.document import Document
 from claimlint.findings import Finding
-from claimlint.lint import InputError, Linter, kind_for
+from claimlint.lint import InputError, Linter, kind_for, read_document
 from claimlint.report.html import document_view, text_range
 from claimlint.report.json import json_payload
 from claimlint.rulepack import RulePack, load_rules
@@ -100,8 +100,16 @@ class CheckService:
         guessed = kind == "auto"
         if guessed:
             kind = guess_kind(text)
-        data = text.encode("utf-8", "surrogatepass")
-        return self._check(data, name or "-", kind, guessed, editable=text)
+        name = name or "-"
+        # Pasted copy is already text: no decoding (a configured file `encoding` or a
+        # page's <meta charset> must not re-read it), the same size limit and reader errors.
+        data = text.encode("utf-8", "replace")  # a lone surrogate becomes "?"
+        self._check_size(len(data), name)
+        try:
+            doc = read_document(data.decode("utf-8"), kind, name)
+        except (ValueError, RecursionError, AssertionError, IndexError) as exc:
+            raise CheckError(f"{name}: could not read as {kind}: {exc}") from exc
+        return self._lint(doc, kind, guessed, editable=text)
 
     def check_upload(self, data: bytes, filename: str) -> Checked:
         """Check an uploaded file; its extension picks the reader, as for ``check``."""
@@ -111,19 +119,24 @@ class CheckService:
                              "save the copy in one of these formats, or paste it.", 415)
         if not data.strip():
             raise CheckError(f"{name}: the file is empty, there is nothing to check.")
-        return self._check(data, name, kind_for(name), False, editable=None)
-
-    def _check(self, data: bytes, name: str, kind: str, guessed: bool,
-               editable: str | None) -> Checked:
+        kind = kind_for(name)
         try:
             doc = self.linter.load(data, name, kind)
         except InputError as exc:
             status = 413 if "too large" in exc.problem else 400
             raise CheckError(f"{name}: {exc.problem}", status) from exc
+        # the editor shows an upload's source, or a Word document's text
+        return self._lint(doc, kind, False, editable=doc.text if kind == "docx" else doc.source)
+
+    def _check_size(self, size: int, name: str) -> None:
+        limit = self.config.max_file_size
+        if size > limit:
+            raise CheckError(f"{name}: too large ({size / 1e6:.1f} MB > limit of "
+                             f"{limit / 1e6:.1f} MB; raise max-file-size)", 413)
+
+    def _lint(self, doc: Document, kind: str, guessed: bool, editable: str) -> Checked:
         with self._lock:
             findings = self.linter.lint_document(doc)
-        if editable is None:  # an upload: the editor shows its source, or a Word file's text
-            editable = doc.text if kind == "docx" else doc.source
         return Checked(doc, findings, kind, guessed, editable)
 
     # -- describing results --------------------------------------------------------------
