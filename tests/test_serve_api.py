@@ -170,6 +170,36 @@ def test_bad_uploads_get_clear_errors(server, api):
     assert post_text(api, server, "Results are guaranteed.").json()["findings"]
 
 
+def test_malformed_requests_get_4xx_and_never_take_the_server_down(server, api):
+    url = server.url + "api/check"
+    bodies = [
+        ("application/json", b"\xff\xfe\x00garbage"),
+        ("application/json", b"[" * 100_000 + b"]" * 100_000),
+        ("application/json", b'{"text": ' + b'"' * 3),
+        ("application/json", b'{"text": "x", "kind": ["html"]}'),
+        ("application/json", b'{"text": 12}'),
+        ("application/json", b""),
+        ("multipart/form-data; boundary=zz", b"--zz\r\nContent-Disposition: form-data\r\n\r\n"),
+        ("multipart/form-data", b"no boundary at all"),
+        ("multipart/form-data; boundary=zz",
+         b'--zz\r\nContent-Disposition: form-data; name="file"; filename="a.html"\r\n\r\n'
+         + b"<div>" * 50_000 + b"\r\n--zz--\r\n"),
+        ("application/x-www-form-urlencoded", b"text=&kind=%ZZ"),
+        ("text/html", b"<p>hi</p>"),
+    ]
+    for ctype, body in bodies:
+        r = api.post(url, data=body, headers={"Content-Type": ctype}, timeout=60)
+        assert 200 <= r.status_code < 500 and r.status_code != 500, (ctype, body[:40], r.text)
+        assert r.headers["content-type"].startswith("application/json")
+    for text in ("<" * 20_000, "\x00" * 1000, "*" * 20_000, "\ud800 lone surrogate guaranteed",
+                 "<div>" * 20_000 + "Results are guaranteed."):
+        for kind in ("text", "markdown", "html"):
+            r = api.post(url, data=json.dumps({"text": text, "kind": kind}),
+                         headers={"Content-Type": "application/json"}, timeout=60)
+            assert r.status_code in (200, 400), (kind, text[:20], r.text)
+    assert requests.get(server.url + "api/health", timeout=30).json()["status"] == "ok"
+
+
 def test_size_limit_comes_from_the_config(tmp_path):
     cfg = tmp_path / ".claimlint.toml"
     cfg.write_text("max-file-size = 2000\n")

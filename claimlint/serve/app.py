@@ -128,8 +128,8 @@ async def _read_job(request: Request, service: CheckService) -> tuple[Any, str]:
     if ctype == "application/json":
         try:
             data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise CheckError(f"The request is not valid JSON: {exc}") from exc
+        except (ValueError, RecursionError) as exc:
+            raise CheckError(f"The request is not valid JSON: {str(exc)[:200]}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             raise CheckError('Send a JSON object with a "text" string (and optionally "kind", '
                              '"name", "format").')

@@ -105,8 +105,9 @@ class CheckService:
         # page's <meta charset> must not re-read it), the same size limit and reader errors.
         data = text.encode("utf-8", "replace")  # a lone surrogate becomes "?"
         self._check_size(len(data), name)
+        text = data.decode("utf-8")
         try:
-            doc = read_document(data.decode("utf-8"), kind, name)
+            doc = read_document(text, kind, name)
         except (ValueError, RecursionError, AssertionError, IndexError) as exc:
             raise CheckError(f"{name}: could not read as {kind}: {exc}") from exc
         return self._lint(doc, kind, guessed, editable=text)
