@@ -26,6 +26,8 @@ pytestmark = pytest.mark.skipif(_reason is not None, reason=f"no browser: {_reas
 # The DOM text of each finding's highlight: the text of its <mark> pieces, in order.
 # (Functions, not expressions: the page's CSP forbids eval, which Playwright would use.)
 CHECKED = "() => document.getElementById('status').textContent.startsWith('Checked')"
+CHECKED_FILE = ("name => { const s = document.getElementById('status').textContent;"
+                " return s.startsWith('Checked') && s.includes(name); }")
 HIGHLIGHTS = """() => {
   const out = {};
   document.querySelectorAll('#doc mark[data-f]').forEach(m => {
@@ -256,3 +258,41 @@ def test_page_with_an_access_token(context):
         check(page, "Our results are guaranteed.")
         assert page.locator("#findings li.finding").count() == 1
         page.close()
+
+
+SELECTED_IN_EDITOR = """() => {
+  const s = document.getElementById('source');
+  return document.activeElement === s ? s.value.slice(s.selectionStart, s.selectionEnd) : null;
+}"""
+
+
+def test_edit_in_my_copy_selects_the_claim_in_the_editor(page, tmp_path):
+    filler = "\n\n".join(f"Paragraph {n}: our clinic is open on weekdays." for n in range(80))
+    copy = filler + "\n\nOur stem cell injections have no side effects.\n"
+    check(page, copy, "text")
+    page.click("#findings li.finding button.edit")
+    assert page.evaluate(SELECTED_IN_EDITOR) == "no side effects"
+    assert page.eval_on_selector("#source", "s => s.scrollTop") > 0  # scrolled to the claim
+    # an uploaded file with CRLF line ends, and a Word document
+    crlf = tmp_path / "draft.txt"
+    crlf.write_bytes(b"Welcome.\r\nLine two.\r\n\r\nResults are guaranteed.\r\n")
+    page.set_input_files("#file", str(crlf))
+    page.wait_for_function(CHECKED_FILE, arg="draft.txt")
+    page.click("#findings li.finding button.edit")
+    assert page.evaluate(SELECTED_IN_EDITOR) == "Results are guaranteed"
+    word = tmp_path / "draft.docx"
+    word.write_bytes(make_docx())
+    page.set_input_files("#file", str(word))
+    page.wait_for_function(CHECKED_FILE, arg="draft.docx")
+    first = page.locator("#findings li.finding").first
+    claim = first.locator(".f-claim").inner_text().strip("“”")
+    first.locator("button.edit").click()
+    assert page.evaluate(SELECTED_IN_EDITOR) == claim
+    # once the copy changes, the old positions are not used
+    page.uncheck("#live")
+    page.focus("#source")
+    page.keyboard.press("End")
+    page.keyboard.type(" More.")
+    assert "More." in page.input_value("#source")
+    page.click("#findings li.finding button.edit")
+    assert "changed" in page.inner_text("#status"), page.problems

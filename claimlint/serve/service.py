@@ -147,10 +147,13 @@ class CheckService:
         doc, findings = checked.doc, checked.findings
         payload = json_payload(findings, files=1, errors=[])
         ranges = [list(r) if (r := text_range(doc, f)) else None for f in findings]
+        # where each claim is in the text the page's editor holds: the source, or for a Word
+        # document (whose editor holds the readable text) the same ranges as the highlights
+        in_editor = ranges if checked.kind == "docx" else [[f.start, f.end] for f in findings]
         payload["document"] = {
             "name": doc.path, "kind": checked.kind, "guessed": checked.guessed,
             "text": doc.text, "blocks": [[b.start, b.end, b.kind, b.region] for b in doc.blocks],
-            "ranges": ranges, "editable": checked.editable,
+            "ranges": ranges, "editable": checked.editable, "editable_ranges": in_editor,
             "words": len(doc.text.split()),
             "encoding_note": doc.encoding_note,
         }

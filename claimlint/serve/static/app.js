@@ -139,7 +139,7 @@
       .then(function (result) {
         var doc = result.document;
         $("source").value = doc.editable;
-        state.fileText = doc.editable;
+        state.fileText = $("source").value;
         $("kind").value = doc.kind === "docx" ? "text" : doc.kind;
         showError("");
         render(result, null);
@@ -316,7 +316,13 @@
         var copy = el("button", "btn small copy", "Copy suggestion");
         copy.type = "button";
         copy.setAttribute("data-i", String(i));
-        append(bar, el("span", "label", "Suggested rewrite"), copy);
+        var edit = el("button", "btn small edit", "Edit in my copy");
+        edit.type = "button";
+        edit.setAttribute("data-i", String(i));
+        edit.title = "Select this claim in your copy, to rewrite it";
+        var actions = el("span", "actions");
+        append(actions, edit, copy);
+        append(bar, el("span", "label", "Suggested rewrite"), actions);
         append(sug, bar, el("p", null, f.suggestion));
         li.appendChild(sug);
       }
@@ -445,6 +451,34 @@
     if (opts.scroll === "list" && li) li.scrollIntoView({ block: "nearest" });
     if (opts.focus === "mark" && marks.length) marks[0].focus({ preventScroll: true });
     if (opts.focus === "list" && li) li.querySelector("button.f-head").focus({ preventScroll: true });
+  }
+
+  /* Select a claim's characters in the editor, scrolled into view, ready to be rewritten. */
+  function editClaim(i) {
+    var doc = state.result.document, source = $("source");
+    var r = doc.editable_ranges && doc.editable_ranges[i];
+    // a text area holds line ends as "\n": shift offsets past each "\r\n" of the source
+    var shift = function (at) { return at - (doc.editable.slice(0, at).match(/\r\n/g) || []).length; };
+    if (!r || source.value !== doc.editable.replace(/\r\n?/g, "\n")) {
+      setStatus("Your copy has changed since this check; check it again first.");
+      return;
+    }
+    r = [shift(r[0]), shift(r[1])];
+    select(i, { scroll: "doc" });
+    // scroll the editor to the claim: measure the text before it in a hidden copy of the editor
+    var probe = el("div", "probe");
+    var style = window.getComputedStyle(source);
+    ["font", "lineHeight", "padding", "letterSpacing", "wordSpacing", "whiteSpace", "overflowWrap"].forEach(function (k) {
+      probe.style[k] = style[k];
+    });
+    probe.style.width = source.clientWidth + "px";
+    probe.textContent = source.value.slice(0, r[0]);
+    document.body.appendChild(probe);
+    var top = probe.scrollHeight;
+    probe.remove();
+    source.focus({ preventScroll: true });
+    source.setSelectionRange(r[0], r[1]);
+    source.scrollTop = Math.max(0, top - source.clientHeight / 3);
   }
 
   function copySuggestion(i, button) {
@@ -617,6 +651,8 @@
     $("findings").addEventListener("click", function (e) {
       var copy = e.target.closest("button.copy");
       if (copy) { copySuggestion(Number(copy.getAttribute("data-i")), copy); return; }
+      var edit = e.target.closest("button.edit");
+      if (edit) { editClaim(Number(edit.getAttribute("data-i"))); return; }
       var head = e.target.closest("button.f-head");
       if (head) select(Number(head.getAttribute("data-i")), { scroll: "doc" });
     });
