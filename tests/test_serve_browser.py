@@ -227,6 +227,16 @@ def test_download_json_and_sarif(page):
     assert json.loads(Path(info.value.path()).read_text())["version"] == "2.1.0"
 
 
+def test_a_finding_links_to_its_rule(page):
+    check(page, "Our stem cell injections have no side effects.")
+    page.click("#findings details.why summary")
+    page.click("#findings a.rule-link")
+    page.wait_for_selector("#rules details.rule[open]")
+    opened = page.locator("#rules details.rule[open]")
+    assert opened.count() == 1 and opened.get_attribute("id") == "rule-SAFETY.no-side-effects"
+    assert page.input_value("#rule-search") == "SAFETY.no-side-effects"
+
+
 def test_rules_browser_and_configuration(page, server):
     page.click('a.tab[data-view="rules"]')
     page.wait_for_selector("#rules details.rule")

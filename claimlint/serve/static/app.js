@@ -329,7 +329,11 @@
       var why = el("details", "why");
       append(why, el("summary", null, "Why this matters"), el("p", null, f.why || ""));
       var rid = el("p", "rule-id");
-      append(rid, "Rule ", el("code", null, f.rule), f.region && f.region !== "main" ? " · in the page " + f.region : "");
+      var link = el("a", "rule-link", "see the rule");
+      link.href = "#rules";
+      link.setAttribute("data-rule", f.rule);
+      append(rid, "Rule ", el("code", null, f.rule), f.region && f.region !== "main" ? " · in the page " + f.region : "",
+        " · ", link);
       why.appendChild(rid);
       li.appendChild(why);
       list.appendChild(li);
@@ -505,7 +509,7 @@
 
   /* ---------- rules and configuration ---------- */
   function loadRules() {
-    if (state.rules) return;
+    if (state.rules) { renderRules(); return; }
     api("/api/rules").then(function (r) { return r.json(); }).then(function (data) {
       state.rules = data.rules;
       var select = $("rule-category");
@@ -571,6 +575,11 @@
       box.appendChild(card);
     });
     $("rule-count").textContent = shown + " of " + state.rules.length + " rules";
+    if (state.openRule) {
+      var wanted = document.getElementById("rule-" + state.openRule);
+      state.openRule = null;
+      if (wanted) { wanted.open = true; wanted.querySelector("summary").focus(); }
+    }
   }
 
   function loadConfig() {
@@ -651,6 +660,8 @@
     $("findings").addEventListener("click", function (e) {
       var copy = e.target.closest("button.copy");
       if (copy) { copySuggestion(Number(copy.getAttribute("data-i")), copy); return; }
+      var ruleLink = e.target.closest("a.rule-link");
+      if (ruleLink) { state.openRule = ruleLink.getAttribute("data-rule"); $("rule-search").value = state.openRule; return; }
       var edit = e.target.closest("button.edit");
       if (edit) { editClaim(Number(edit.getAttribute("data-i"))); return; }
       var head = e.target.closest("button.f-head");
