@@ -320,10 +320,10 @@
         edit.type = "button";
         edit.setAttribute("data-i", String(i));
         edit.title = "Select this claim in your copy, to rewrite it";
-        var actions = el("span", "actions");
+        var actions = el("div", "actions");
         append(actions, edit, copy);
-        append(bar, el("span", "label", "Suggested rewrite"), actions);
-        append(sug, bar, el("p", null, f.suggestion));
+        append(bar, el("span", "label", "Suggested rewrite"));
+        append(sug, bar, el("p", null, f.suggestion), actions);
         li.appendChild(sug);
       }
       var why = el("details", "why");
