@@ -486,6 +486,11 @@ main.add_command(crawl)
 main.add_command(report)
 main.add_command(diff)
 
+# The local web page (claimlint/serve/; its web dependencies are the `serve` extra).
+from claimlint.serve.cli import serve  # noqa: E402
+
+main.add_command(serve)
+
 
 @rules.command("catalogue")
 @click.option("--write", "readme", type=click.Path(exists=True, dir_okay=False), default=None,

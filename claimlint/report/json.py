@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
 from claimlint import __version__
 from claimlint.findings import Finding
 
 
-def render_json(findings: list[Finding], *, files: int, errors: list[dict]) -> str:
+def json_payload(findings: list[Finding], *, files: int, errors: list[dict]) -> dict[str, Any]:
+    """The ``--format json`` object; ``claimlint serve``'s API returns the same one."""
     summary = {
         "files": files,
         "findings": len(findings),
@@ -17,6 +19,10 @@ def render_json(findings: list[Finding], *, files: int, errors: list[dict]) -> s
         "by_rule": dict(Counter(f.rule for f in findings)),
         "errors": errors,
     }
-    payload = {"version": __version__, "findings": [f.to_dict() for f in findings],
-               "summary": summary}
+    return {"version": __version__, "findings": [f.to_dict() for f in findings],
+            "summary": summary}
+
+
+def render_json(findings: list[Finding], *, files: int, errors: list[dict]) -> str:
+    payload = json_payload(findings, files=files, errors=errors)
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,1 @@
+"""``claimlint serve``: a local web page for checking copy without a command line."""
