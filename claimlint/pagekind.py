@@ -3,7 +3,8 @@
 LABELING.md's first rule: on an educational page (a hospital, university, regulator, journalist,
 consumer guide or critical blog) almost nothing is a claim, while on a seller's page the
 seller's own statements about its treatment are claims even when hedged. The page decides
-from its own words. Each feature below counts one kind of cue per 300 words:
+from its own words (its first 10,000 characters, lower-cased: every pattern here is written in
+lower case). Each feature below counts one kind of cue per 300 words:
 
 - *selling voice*: the first person of a business ("we offer", "our clinic", "our patients"),
   booking and contact calls, prices and financing, patient stories;
@@ -28,6 +29,9 @@ from pathlib import Path
 KINDS = ("promotional", "mixed", "educational")
 MODEL = Path(__file__).resolve().parent / "models" / "pagekind.json"
 MIN_WORDS = 60  # below this a page is too short to tell who is speaking
+# Who is speaking shows from a page's beginning (the model was fitted on page beginnings), and
+# reading only that keeps the cost per page flat however long the page is.
+READ_CHARS = 10_000
 
 SELLING = re.compile(
     r"\b(?:we|we'?ve|we'?re|i)\s+(?:also\s+|now\s+|proudly\s+|currently\s+|can\s+|will\s+|are\s+able\s+to\s+)?"
@@ -44,7 +48,6 @@ SELLING = re.compile(
     r"|\$\s?\d|\b(?:payment\s+plans?|financing|carecredit)\b"
     r"|\b(?:patient\s+)?(?:testimonials?|success\s+stories|reviews?)\b"
     r"|\b(?:call|text)\s+(?:now|today)\b|\bsign\s+up\b|\bbook\s+(?:now|online|today)\b",
-    re.IGNORECASE,
 )
 EXPLAINING = re.compile(
     r"\b(?:beware|wary|caution|cautious|skeptical|sceptical|scams?|fraud\w*|predatory|"
@@ -66,7 +69,6 @@ EXPLAINING = re.compile(
     r"|\b(?:ads?|advertisements?|advertising|marketing(?:\s+materials?)?)\s+(?:for|that|promis\w*|"
     r"claim\w*|say\w*|tout\w*)|\bdirect-to-consumer\b|\bno\s+(?:fda[- ])?approved\b"
     r"|\b(?:it|they|he|she|the\s+ad)\s+(?:said|claimed|promised|stated)\b",
-    re.IGNORECASE,
 )
 # Further voices: who is addressed and who is quoted (names are the model's feature names).
 VOICES = {
@@ -86,7 +88,7 @@ VOICES = {
     "unproven": r"\b(?:unproven|experimental|investigational|not\s+approved|unapproved)\b",
 }
 FEATURES = ("selling", "explaining", *VOICES)
-_VOICES = {name: re.compile(rx, re.IGNORECASE) for name, rx in VOICES.items()}
+_VOICES = {name: re.compile(rx) for name, rx in VOICES.items()}
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,18 @@ class PageKind:
     explaining: int  # explaining and warning cues
 
 
-def features(text: str) -> dict[str, float]:
+def cue_counts(text: str) -> dict[str, int]:
+    """How often each cue occurs in the beginning of ``text``."""
+    low = text[:READ_CHARS].lower()
+    counts = {"selling": len(SELLING.findall(low)), "explaining": len(EXPLAINING.findall(low))}
+    counts.update({name: len(rx.findall(low)) for name, rx in _VOICES.items()})
+    return counts
+
+
+def features(text: str, counts: dict[str, int] | None = None) -> dict[str, float]:
     """Each cue's count per 300 words, log-scaled (the model's inputs)."""
-    counts = {"selling": len(SELLING.findall(text)), "explaining": len(EXPLAINING.findall(text))}
-    counts.update({name: len(rx.findall(text)) for name, rx in _VOICES.items()})
-    words = max(MIN_WORDS, len(text.split()))  # a short text's few cues are not a rate
+    counts = counts or cue_counts(text)
+    words = max(MIN_WORDS, len(text[:READ_CHARS].split()))  # a short text's few cues are not a rate
     return {name: math.log1p(n * 300 / words) for name, n in counts.items()}
 
 
@@ -114,13 +123,14 @@ def classify(text: str) -> PageKind:
     """The kind of page ``text`` is, from its own words. A text of a few sentences says too
     little about who is speaking: it is judged as a seller's copy, the cautious side for a
     compliance check (set ``page-kind`` in the configuration to decide otherwise)."""
-    if len(text.split()) < MIN_WORDS:
-        return PageKind("promotional", 0.0, len(SELLING.findall(text)), len(EXPLAINING.findall(text)))
+    counts = cue_counts(text)
+    if len(text[:READ_CHARS].split()) < MIN_WORDS:
+        return PageKind("promotional", 0.0, counts["selling"], counts["explaining"])
     model = _model()
-    feats = features(text)
+    feats = features(text, counts)
     w, mean, scale = model["weights"], model["mean"], model["scale"]
     z = model["bias"] + sum(w[f] * (feats[f] - mean[f]) / scale[f] for f in FEATURES)
     p = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
     kind = ("educational" if p >= model["threshold"]
             else "mixed" if p >= model["threshold"] - model["mixed_band"] else "promotional")
-    return PageKind(kind, round(p, 4), len(SELLING.findall(text)), len(EXPLAINING.findall(text)))
+    return PageKind(kind, round(p, 4), counts["selling"], counts["explaining"])
