@@ -48,15 +48,14 @@ EXPECTED = {
     "promo-no-risks.html": {
         ("DISCLOSURE.no-risk-disclosure", 5), ("TREATMENT.treats-condition", 5),
         ("TREATMENT.treats-condition", 6), ("COMPARATIVE.better-than-standard-care", 6),
-        # "your body's own repair cells to rebuild damaged joints": a mechanism as well
-        ("TREATMENT.treats-condition", 13), ("TREATMENT.treats-condition", 14),
-        ("MECHANISM.biological-effect", 14),
+        # "your body's own repair cells to rebuild damaged joints" is a biological effect on
+        # tissue (MECHANISM), not a condition treated (LABELING.md)
+        ("TREATMENT.treats-condition", 13), ("MECHANISM.biological-effect", 14),
     },
     "promo-with-risks.html": {
         ("TREATMENT.treats-condition", 5), ("TREATMENT.treats-condition", 6),
         ("COMPARATIVE.better-than-standard-care", 6),
-        ("TREATMENT.treats-condition", 13), ("TREATMENT.treats-condition", 14),
-        ("MECHANISM.biological-effect", 14),
+        ("TREATMENT.treats-condition", 13), ("MECHANISM.biological-effect", 14),
     },
 }
 

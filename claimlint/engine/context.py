@@ -164,6 +164,7 @@ def warned(sent: Span, lead: str = "") -> bool:
     return bool(WARN_PHRASES.search(sent.text) or (lead and WARN_PHRASES.search(lead)))
 
 
+WH_WORDS = {"what", "which", "how", "whom", "whose"}  # not "why" ("Why risk surgery when...?")
 INDIRECT = {"whether"}
 ASKING = {"ask", "check", "verify", "confirm", "find", "know", "wonder", "question", "test",
           "see", "learn", "determine", "investigate"}
@@ -191,8 +192,12 @@ def question(sent: Span, start: int | None = None) -> bool:
     text = sent.text.rstrip(" \"'”’)")
     if not text.endswith("?"):
         return False
-    first = next((t for t in sent if not t.is_punct and not t.is_space), None)
-    if first is None or first.lower_ not in INTERROGATIVES:
+    words = [t for t in sent if not t.is_punct and not t.is_space]
+    if not words:
+        return False
+    # opened by an auxiliary or wh-word, or a wh-word soon after ("In the treatment of what
+    # diseases can stem cells be used?")
+    if words[0].lower_ not in INTERROGATIVES and not any(t.lower_ in WH_WORDS for t in words[1:6]):
         return False
     return not RHETORICAL.search(text)
 
