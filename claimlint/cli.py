@@ -456,6 +456,12 @@ main.add_command(crawl)
 main.add_command(report)
 main.add_command(diff)
 
+from claimlint.warc.cli import index, merge, warc  # noqa: E402
+
+main.add_command(warc)
+main.add_command(merge)
+main.add_command(index)
+
 
 @rules.command("catalogue")
 @click.option("--write", "readme", type=click.Path(exists=True, dir_okay=False), default=None,

@@ -70,7 +70,16 @@ def _finding(f) -> dict:  # noqa: ANN001
             "message": f["message"], "why": f["why"], "suggestion": f["suggestion"], "claim": f["text"],
             "sentence": f["sentence"], "region": f["region"], "line": f["line"], "column": f["col"],
             "url": f["url"], "fetched_at": f["fetched_at"], "body_sha256": f["body_sha256"],
-            "fingerprint": f["fingerprint"]}
+            "fingerprint": f["fingerprint"], "evidence": _evidence(f)}
+
+
+def _evidence(f) -> dict | None:  # noqa: ANN001
+    """Where an archived page's bytes are: WARC file, offset, length, record id, digest, date."""
+    if f["warc_file"] is None:
+        return None
+    return {"warc_file": f["warc_file"], "offset": f["warc_offset"], "length": f["warc_length"],
+            "record_id": f["record_id"], "payload_digest": f["payload_digest"],
+            "capture_date": f["capture_date"], "target_uri": f["target_uri"]}
 
 
 def render_json(data: dict) -> str:
@@ -79,7 +88,7 @@ def render_json(data: dict) -> str:
 
 CSV_FIELDS = ["rank", "site", "score", "kind", "url", "fetched_at", "body_sha256", "rule", "category",
               "severity", "region", "claim", "sentence", "message", "why", "suggestion", "line", "column",
-              "state", "reason"]
+              "state", "reason", "warc_file", "warc_offset", "warc_length", "warc_record_id"]
 
 
 def render_csv(data: dict) -> str:
@@ -91,7 +100,10 @@ def render_csv(data: dict) -> str:
         base = {"rank": site["rank"], "site": site["domain"], "score": site["score"]}
         for page in site["pages"]:
             for f in page["findings"]:
-                writer.writerow({**base, **f, "kind": "finding", "state": "ok"})
+                ev = f.get("evidence") or {}
+                writer.writerow({**base, **f, "kind": "finding", "state": "ok",
+                                 "warc_file": ev.get("warc_file"), "warc_offset": ev.get("offset"),
+                                 "warc_length": ev.get("length"), "warc_record_id": ev.get("record_id")})
         for p in site["problems"]:
             writer.writerow({**base, "kind": "problem", "url": p["url"], "state": p["state"],
                              "reason": p["reason"]})
@@ -184,6 +196,11 @@ def _site_html(s: dict) -> str:
                    f"{escape(page['fetched_at'] or '')} UTC · SHA-256 {escape(page['body_sha256'] or '')}"
                    + (f" · reached from {escape(page['requested_url'])}"
                       if page["requested_url"] != page["url"] else "") + "</div>")
+        ev = page["findings"][0].get("evidence") if page["findings"] else None
+        if ev:
+            out.append(f"<div class='hash'>archived in {escape(ev['warc_file'])} at offset {ev['offset']} "
+                       f"(length {ev['length']}) · record {escape(ev['record_id'] or '')} · payload "
+                       f"{escape(ev['payload_digest'] or '')}</div>")
         for f in page["findings"]:
             out.append(
                 f"<div class='finding {escape(f['severity'])}'><div class='sentence'>"
