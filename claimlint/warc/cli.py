@@ -154,7 +154,8 @@ def _spool_stdin(db: str) -> str:
 
 def _remove_shards(shard_dir: Path, shards: list[Path]) -> None:
     for shard in shards:
-        shard.unlink(missing_ok=True)
+        for path in (shard, Path(f"{shard}-wal"), Path(f"{shard}-shm")):
+            path.unlink(missing_ok=True)
     for stale in shard_dir.glob(".part-*.tmp*"):
         stale.unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # not empty: something else lives there

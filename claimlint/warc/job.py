@@ -238,6 +238,7 @@ def _write_shard(path: Path, part: Partition, job: Job) -> dict:
                        "filters": job.filters.describe(), "counts": dict(counts)}
             store.db.execute("UPDATE scans SET status='finished', finished_at=?, options=? WHERE id=?",
                              (utc_now(), dumps(options), writer.scan_id))
+        store.db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal/-shm beside it
     finally:
         store.close()
     return dict(counts)

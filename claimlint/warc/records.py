@@ -147,6 +147,8 @@ def _line_start(data: bytes, magic: bytes) -> int:
 
 def _capture(it: ArchiveIterator, record, label: str, max_body: int) -> Capture:  # noqa: ANN001
     h = record.rec_headers
+    if record.format != "warc" and "://" not in (h.get_header("uri") or ""):
+        raise ArchiveLoadFailed("not a WARC record (no WARC/1.x header line)")
     status, http_headers, content_type = None, [], h.get_header("Content-Type")
     if record.http_headers is not None and record.rec_type in ("response", "revisit"):
         http_headers = [(k, v) for k, v in record.http_headers.headers]
