@@ -25,7 +25,7 @@ def run_dask(parts: list[Partition], job: Job, *, scheduler: str | None = None,
         client = Client(scheduler, set_as_default=False)
     else:
         cluster = LocalCluster(n_workers=workers or max(1, os.cpu_count() or 1), threads_per_worker=1,
-                               processes=True, host="127.0.0.1", dashboard_address=None,
+                               processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                silence_logs=logging.ERROR)
         client = Client(cluster, set_as_default=False)
     try:

@@ -330,7 +330,7 @@ class _ShardWriter:
                 "end_offset, region, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (self.scan_id, site_id, page_id, fetch_id, f.rule, f.category, f.severity, f.message, f.why,
                  f.suggestion, f.text, f.sentence, f.line, f.column, f.end_line, f.end_column, f.start,
-                 f.end, f.region, finding_fingerprint(domain, key, f.rule, f.sentence or f.text)))
+                 f.end, f.region, finding_fingerprint(domain, c.target_uri, f.rule, f.sentence or f.text)))
 
 
 def run_local(parts: list[Partition], job: Job, progress=None) -> list[dict]:  # noqa: ANN001
