@@ -352,3 +352,34 @@ def test_merged_crawl_shards_equal_one_unsharded_crawl(tmp_path, lint_pool):
     assert len([ln for ln in manifest if not ln.startswith("#")]) == fetches == shard_fetches
     code, out = cli("diff", str(tmp_path / "all.db"), str(merged))
     assert code == 0 and "0 new, 0 resolved" in out.splitlines()[-1]
+
+
+def test_the_spark_recipe_functions_give_the_same_findings(archive, tmp_path):
+    """examples/spark_lint.py without Spark: its mapPartitions function over a whole file and
+    over index-style ranges finds what `claimlint warc` finds (pyspark itself is not installed)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("spark_lint", Path(__file__).parents[1] / "examples" /
+                                                  "spark_lint.py")
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    db = tmp_path / "scan.db"
+    assert cli("warc", str(archive["warc"]), "--db", str(db))[0] == 0
+    expected = sorted((u, rule, line, col) for u, rule, line, col, *_ in findings_of(db))
+    rows = list(recipe.lint_inputs([recipe.parse_input(str(archive["warc"]))]))
+    assert sorted((r["url"], r["rule"], r["line"], r["column"]) for r in rows) == expected
+    ranges = [recipe.parse_input(f"{archive['warc']} {r.offset} {r.length}")
+              for r in read_records(archive["warc"]) if isinstance(r, Capture)]
+    rows = list(recipe.lint_inputs(ranges))
+    assert sorted((r["url"], r["rule"], r["line"], r["column"]) for r in rows) == expected
+    assert all(set(r) == set(recipe.FIELDS) for r in rows)
+
+
+def test_standard_input_is_kept_next_to_the_database(archive, tmp_path):
+    db = tmp_path / "scan.db"
+    result = CliRunner().invoke(main, ["warc", "-", "--db", str(db)], input=archive["warc"].read_bytes())
+    assert result.exit_code == 0, result.output
+    kept = tmp_path / "scan.db.stdin.warc"
+    assert kept.read_bytes() == archive["warc"].read_bytes()
+    evidence = report_json(db)["sites"][0]["pages"][0]["findings"][0]["evidence"]
+    assert evidence["warc_file"] == str(kept)

@@ -105,6 +105,9 @@ def warc(inputs: tuple[str, ...], ranges_file: str | None, prefix: str, db: str,
     except KeyboardInterrupt:
         click.echo("\ninterrupted: run the same command again to finish the missing partitions", err=True)
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - a task failed after its retries, or the cluster did
+        _fail(f"the job stopped: {type(exc).__name__}: {exc}\nfinished partitions are kept in {shards}; "
+              "run the same command again to do the missing ones")
     key = "warc-" + _job_key(job, parts)
     command = " ".join(shlex.quote(a) for a in ["claimlint", *sys.argv[1:]])
     try:

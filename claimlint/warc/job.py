@@ -21,6 +21,7 @@ from claimlint.warc.records import Capture, Damage, Range, read_range, read_reco
 
 LINTED_TYPES = ("response", "resource", "conversion")
 BATCH = 32  # records linted (and held in memory) at once
+BATCH_BYTES = 32_000_000  # ... or fewer, when they are large
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ def _write_shard(path: Path, part: Partition, job: Job) -> dict:
                 "VALUES (?,'running',?,?,?,?)",
                 (part.key(job.salt()), utc_now(), __version__, "claimlint warc (partition)", "{}")).lastrowid
             batch: list[Capture] = []
+            held = 0
             for item in _items(part, max_body):
                 if isinstance(item, Damage):
                     counts["damaged"] += 1
@@ -230,9 +232,10 @@ def _write_shard(path: Path, part: Partition, job: Job) -> dict:
                     counts[f"skipped: {why}"] += 1
                     continue
                 batch.append(item)
-                if len(batch) >= BATCH:
+                held += len(item.body)
+                if len(batch) >= BATCH or held >= BATCH_BYTES:
                     writer.lint(batch, job.config, counts)
-                    batch = []
+                    batch, held = [], 0
             writer.lint(batch, job.config, counts)
             options = {"partition": part.index, "units": [asdict(u) for u in part.units],
                        "filters": job.filters.describe(), "counts": dict(counts)}
