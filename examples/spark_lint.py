@@ -12,7 +12,8 @@ INPUT_LIST is a text file with one WARC/WET path or URL per line, or ``file offs
 lines (the output of ``claimlint index``). Paths must be readable from every executor (a shared
 file system, or https://data.commoncrawl.org/... URLs, read with HTTP range requests).
 
-The functions below do not import pyspark, so they can be tested and reused without it.
+``parse_input`` and ``lint_inputs`` do not import pyspark, so they can be tested and reused
+without it; the tests also run ``run`` on a local Spark (``local[2]``) when pyspark is installed.
 """
 
 from __future__ import annotations
@@ -74,30 +75,41 @@ def lint_inputs(items: Iterable[tuple[str, int | None, int | None]]) -> Iterator
         yield from flush()
 
 
-def main(argv: list[str]) -> None:  # pragma: no cover - needs a Spark installation
+def run(spark, input_list: str, output_dir: str, partitions: int | None = None) -> None:  # noqa: ANN001
+    """The job on a SparkSession: inputs -> ``lint_inputs`` per partition -> Parquet."""
+    from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
+
+    lines = spark.sparkContext.textFile(input_list, minPartitions=partitions or 2)
+    inputs = lines.map(parse_input).filter(lambda item: item is not None)
+    if partitions:
+        inputs = inputs.repartition(partitions)
+    rows = inputs.mapPartitions(lint_inputs)
+    types = {"line": IntegerType(), "column": IntegerType(), "warc_offset": LongType(),
+             "warc_length": LongType()}
+    schema = StructType([StructField(name, types.get(name, StringType())) for name in FIELDS])
+    spark.createDataFrame(rows.map(lambda d: tuple(d[k] for k in FIELDS)), schema) \
+        .write.mode("overwrite").parquet(output_dir)
+
+
+def main(argv: list[str]) -> None:  # pragma: no cover - run by spark-submit
     import argparse
 
     from pyspark.sql import SparkSession
-    from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType
 
     parser = argparse.ArgumentParser(description="Lint web archives with claimlint on Spark.")
     parser.add_argument("input_list")
     parser.add_argument("output_dir")
     parser.add_argument("--partitions", type=int, default=None)
+    parser.add_argument("--master", default=None, help="e.g. local[2]; spark-submit sets it otherwise")
     args = parser.parse_args(argv)
-    spark = SparkSession.builder.appName("claimlint-warc").getOrCreate()
-    lines = spark.sparkContext.textFile(args.input_list, minPartitions=args.partitions or 2)
-    inputs = lines.map(parse_input).filter(lambda item: item is not None)
-    if args.partitions:
-        inputs = inputs.repartition(args.partitions)
-    rows = inputs.mapPartitions(lint_inputs)
-    ints = {"line", "column"}
-    longs = {"warc_offset", "warc_length"}
-    schema = StructType([StructField(name, IntegerType() if name in ints else LongType() if name in longs
-                                     else StringType()) for name in FIELDS])
-    spark.createDataFrame(rows.map(lambda d: tuple(d[k] for k in FIELDS)), schema) \
-        .write.mode("overwrite").parquet(args.output_dir)
-    spark.stop()
+    builder = SparkSession.builder.appName("claimlint-warc")
+    if args.master:
+        builder = builder.master(args.master)
+    spark = builder.getOrCreate()
+    try:
+        run(spark, args.input_list, args.output_dir, args.partitions)
+    finally:
+        spark.stop()
 
 
 if __name__ == "__main__":
