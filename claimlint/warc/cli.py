@@ -219,6 +219,9 @@ def index(parquet: tuple[str, ...], domains_file: str | None, url_pattern: str |
                 n = write_ranges(select_ranges(parquet, filters, prefix=prefix), out)
         else:
             n = write_ranges(select_ranges(parquet, filters, prefix=prefix), sys.stdout)
+    except BrokenPipeError:  # `claimlint index ... | head`: the reader has seen enough
+        sys.stderr.close()
+        sys.exit(0)
     except (RuntimeError, OSError, ValueError) as exc:
         _fail(str(exc))
     click.echo(f"{n} record range(s) selected", err=True)
