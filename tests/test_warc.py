@@ -136,6 +136,11 @@ def test_warc_and_wet_are_linted_into_the_store_with_evidence(archive, tmp_path)
         payload = decode_page(record.content_stream().read(), ctype).text
         assert f["claim"].split()[0] in payload
     assert kinds["response"] and kinds["conversion"]  # HTML responses and WET text both linted
+    code, page = cli("report", str(db), "--format", "html")
+    assert code == 0 and f"at offset {findings[0]['evidence']['offset']}" in page
+    assert findings[0]["evidence"]["record_id"].replace("<", "&lt;").replace(">", "&gt;") in page
+    code, table = cli("report", str(db), "--format", "csv")
+    assert code == 0 and ",warc_file,warc_offset,warc_length,warc_record_id" in table.splitlines()[0]
     store = Store(db, readonly=True)
     assert store.db.execute("SELECT COUNT(*) FROM scans").fetchone()[0] == 1
     store.close()
@@ -383,3 +388,10 @@ def test_standard_input_is_kept_next_to_the_database(archive, tmp_path):
     assert kept.read_bytes() == archive["warc"].read_bytes()
     evidence = report_json(db)["sites"][0]["pages"][0]["findings"][0]["evidence"]
     assert evidence["warc_file"] == str(kept)
+
+
+def test_a_range_longer_than_the_size_limit_is_not_read(archive):
+    from claimlint.warc.records import Range, read_range
+
+    items = list(read_range(Range(str(archive["warc"]), 0, 50_000_000), max_body=1_000_000))
+    assert len(items) == 1 and isinstance(items[0], Damage) and "larger than" in items[0].problem

@@ -174,7 +174,11 @@ def render_html(data: dict) -> str:
     out.append("</table>")
     for s in data["sites"]:
         out.append(_site_html(s))
-    out.append(f"<p class='muted'>Evidence: every fetch is stored with its raw body in "
+    archived = any(f.get("evidence") for s in data["sites"] for p in s["pages"] for f in p["findings"])
+    where = ("archived pages are identified by WARC file, record offset and length, record ID and "
+             "payload digest (shown with each page); their text is in the archive, not in "
+             if archived else "every fetch is stored with its raw body in ")
+    out.append(f"<p class='muted'>Evidence: {where}"
                f"{escape(scan['database'])}; "
                f"manifest SHA-256 {escape(scan['manifest_sha256'] or 'not written')}."
                f"</p></main></body></html>\n")

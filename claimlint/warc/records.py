@@ -19,6 +19,7 @@ GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
 SCAN_CHUNK = 1 << 20
 HTTP_TIMEOUT = 60.0
+RANGE_SLACK = 1 << 20  # a gzipped record is at most its payload plus headers
 # what a damaged stream can raise inside warcio / zlib / gzip
 READ_ERRORS = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, IndexError, KeyError,
                AttributeError, TypeError,
@@ -189,6 +190,10 @@ def _check_complete(record) -> None:  # noqa: ANN001
 
 def read_range(rng: Range, *, session=None, max_body: int = 10_000_000) -> Iterator[Capture | Damage]:  # noqa: ANN001
     """The record(s) in one byte range, read from a local file or with an HTTP Range request."""
+    if rng.length <= 0 or rng.length > max_body + RANGE_SLACK:
+        yield Damage(rng.location, rng.offset, f"range of {rng.length} bytes not read: empty, or larger "
+                                               f"than the record size limit ({max_body} bytes)")
+        return
     try:
         data = fetch_range(rng, session=session)
     except (OSError, ValueError) as exc:
