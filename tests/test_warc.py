@@ -395,3 +395,10 @@ def test_a_range_longer_than_the_size_limit_is_not_read(archive):
 
     items = list(read_range(Range(str(archive["warc"]), 0, 50_000_000), max_body=1_000_000))
     assert len(items) == 1 and isinstance(items[0], Damage) and "larger than" in items[0].problem
+
+
+def test_a_directory_is_read_for_its_archives(archive, tmp_path):
+    one, both = tmp_path / "dir.db", tmp_path / "files.db"
+    assert cli("warc", str(archive["root"]), "--db", str(one))[0] == 0
+    assert cli("warc", str(archive["warc"]), str(archive["wet"]), "--db", str(both))[0] == 0
+    assert findings_of(one) == findings_of(both) != []
