@@ -4,6 +4,9 @@ same Linter as ``claimlint check`` once (in the pool initializer) and lints batc
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from claimlint.config import Config
@@ -12,11 +15,20 @@ _linter = None
 
 
 def init_worker(config: Config | None) -> None:
-    """Pool initializer: build the rule engine once per process."""
+    """Pool initializer: build the rule engine once per process, and end this process when the
+    crawl that started it is gone (a crawl killed with SIGKILL cannot shut its pool down)."""
     global _linter
     from claimlint.lint import Linter
 
+    if multiprocessing.parent_process() is not None:
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _linter = Linter(config)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def warm_up() -> bool:
