@@ -40,7 +40,7 @@ def lint_inputs(items: Iterable[tuple[str, int | None, int | None]]) -> Iterator
     Damaged records are skipped here (``claimlint warc`` reports them in its store)."""
     from claimlint.crawl.urls import host_of, registered_domain
     from claimlint.record import lint_records
-    from claimlint.warc.job import LINTED_TYPES
+    from claimlint.warc.job import Filters, skip_reason
     from claimlint.warc.records import Capture, Range, read_range, read_records
 
     def captures() -> Iterator[Capture]:
@@ -48,8 +48,7 @@ def lint_inputs(items: Iterable[tuple[str, int | None, int | None]]) -> Iterator
             source = (read_records(location) if offset is None
                       else read_range(Range(location, offset, length)))
             for item in source:
-                if isinstance(item, Capture) and item.record_type in LINTED_TYPES and item.target_uri \
-                        and (item.status is None or 200 <= item.status < 300) and not item.too_large:
+                if isinstance(item, Capture) and skip_reason(item, Filters()) is None:
                     yield item
 
     batch: list[Capture] = []

@@ -357,6 +357,19 @@ def test_merged_crawl_shards_equal_one_unsharded_crawl(tmp_path, lint_pool):
     assert len([ln for ln in manifest if not ln.startswith("#")]) == fetches == shard_fetches
     code, out = cli("diff", str(tmp_path / "all.db"), str(merged))
     assert code == 0 and "0 new, 0 resolved" in out.splitlines()[-1]
+    # the same engine everywhere: the crawl's own evidence WARC, linted as an archive, gives the
+    # crawl's findings page for page (diff matches them by site, page, rule and sentence)
+    from claimlint.crawl.evidence import write_warc
+
+    crawled = Store(tmp_path / "all.db")
+    write_warc(crawled, crawled.scan()["id"], tmp_path / "evidence.warc.gz", "claimlint crawl (test)")
+    crawled.close()
+    archived = tmp_path / "archived.db"
+    code, out = cli("warc", str(tmp_path / "evidence.warc.gz"), "--db", str(archived))
+    assert code == 0, out
+    code, out = cli("diff", str(tmp_path / "all.db"), str(archived))
+    assert code == 0 and out.splitlines()[-1].startswith("total: 0 new, 0 resolved"), out
+    assert findings_of(archived) == findings_of(tmp_path / "all.db")
 
 
 def test_the_spark_recipe_functions_give_the_same_findings(archive, tmp_path):

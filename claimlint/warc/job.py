@@ -227,7 +227,7 @@ def _write_shard(path: Path, part: Partition, job: Job) -> dict:
                     writer.problem(item)
                     continue
                 counts["records"] += 1
-                why = _skip_reason(item, job.filters)
+                why = skip_reason(item, job.filters)
                 if why:
                     counts[f"skipped: {why}"] += 1
                     continue
@@ -247,9 +247,15 @@ def _write_shard(path: Path, part: Partition, job: Job) -> dict:
     return dict(counts)
 
 
-def _skip_reason(c: Capture, filters: Filters) -> str | None:
+def skip_reason(c: Capture, filters: Filters) -> str | None:
+    """Why a record is not linted (counted under this reason), or None to lint it: only HTML
+    responses and WET text conversions are checked."""
+    from claimlint.record import TEXT_TYPES, media_type
+
     if c.record_type not in LINTED_TYPES:
         return f"{c.record_type} record"
+    if c.record_type != "conversion" and media_type(c.content_type) in TEXT_TYPES:
+        return "not HTML or text"  # robots.txt and other plain files, unlike WET text
     if not c.target_uri:
         return "no WARC-Target-URI"
     if not filters.accepts(c.target_uri):
@@ -300,12 +306,16 @@ class _ShardWriter:
     def _store(self, c: Capture, headers: list, result) -> None:  # noqa: ANN001
         from claimlint.crawl.crawler import finding_fingerprint
         from claimlint.crawl.store import dumps
-        from claimlint.crawl.urls import host_of, registered_domain
+        from claimlint.crawl.urls import BadURL, host_of, normalize, registered_domain
 
         db = self.store.db
         domain = registered_domain(host_of(c.target_uri)) or "(no host)"
         site_id = self._site(domain)
-        key = c.target_uri if c.target_uri not in self.keys else f"{c.target_uri}#{c.record_id}"
+        try:  # the crawler's page key, so an archive scan and a crawl diff page by page
+            url = normalize(c.target_uri)
+        except BadURL:
+            url = c.target_uri
+        key = url if url not in self.keys else f"{url}#{c.record_id}"
         self.keys.add(key)
         fetch_id = db.execute(
             "INSERT INTO fetches (scan_id, site_id, kind, url, fetched_at, status, headers, body, body_size, "
@@ -333,7 +343,7 @@ class _ShardWriter:
                 "end_offset, region, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (self.scan_id, site_id, page_id, fetch_id, f.rule, f.category, f.severity, f.message, f.why,
                  f.suggestion, f.text, f.sentence, f.line, f.column, f.end_line, f.end_column, f.start,
-                 f.end, f.region, finding_fingerprint(domain, c.target_uri, f.rule, f.sentence or f.text)))
+                 f.end, f.region, finding_fingerprint(domain, url, f.rule, f.sentence or f.text)))
 
 
 def run_local(parts: list[Partition], job: Job, progress=None) -> list[dict]:  # noqa: ANN001
