@@ -126,15 +126,16 @@ def _size(path: str) -> int:
 
 
 def collect_paths(inputs: Iterable[str]) -> list[str]:
-    """Files named, and the WARC/WET/ARC files inside directories named (recursively)."""
+    """Files named, and the WARC/WET/ARC files inside directories named (recursively), as
+    absolute paths: evidence pointers and Dask workers must not depend on a working directory."""
     out = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            out += sorted(str(f) for f in p.rglob("*") if f.is_file() and re.search(
+            out += sorted(os.path.abspath(f) for f in p.rglob("*") if f.is_file() and re.search(
                 r"\.(warc|wet|arc)(\.gz)?$", f.name, re.I))
         else:
-            out.append(item)
+            out.append(os.path.abspath(item))
     return out
 
 
@@ -154,9 +155,10 @@ def read_ranges(path: str, prefix: str = "") -> list[Range]:
 
 
 def with_prefix(location: str, prefix: str) -> str:
-    if not prefix or "://" in location or location.startswith("/"):
-        return location
-    return prefix.rstrip("/") + "/" + location
+    """``prefix/location`` for a relative name; local paths made absolute, URLs kept."""
+    if prefix and "://" not in location and not location.startswith("/"):
+        location = prefix.rstrip("/") + "/" + location
+    return location if "://" in location else os.path.abspath(location)
 
 
 # one partition ----------------------------------------------------------------------------
