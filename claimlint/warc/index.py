@@ -25,8 +25,6 @@ def select_ranges(sources: Iterable[str], filters: Filters, *, prefix: str = "",
         import pyarrow.dataset as ds
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise RuntimeError('reading a Parquet index needs pyarrow: pip install "claimlint[index]"') from exc
-    from claimlint.warc.job import with_prefix
-
     dataset = ds.dataset(list(sources), format="parquet")
     names = set(dataset.schema.names)
     cond = pc.field("fetch_status") == 200
@@ -45,7 +43,7 @@ def select_ranges(sources: Iterable[str], filters: Filters, *, prefix: str = "",
         for url, name, offset, length in zip(rows["url"], rows["warc_filename"], rows["warc_record_offset"],
                                              rows["warc_record_length"]):
             if pattern is None or pattern.search(url):
-                yield Range(with_prefix(name, prefix), int(offset), int(length))
+                yield Range(f"{prefix.rstrip('/')}/{name}" if prefix else name, int(offset), int(length))
 
 
 def write_ranges(ranges: Iterable[Range], out) -> int:  # noqa: ANN001
