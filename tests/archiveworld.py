@@ -5,9 +5,7 @@ for archive files, optionally holding chosen ranges until the test releases them
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
@@ -19,20 +17,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from claimlint.crawl.resolve import resolving
+from tests.test_crawl_world import load_server_module as fixture_server_module
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["/", "/treatments.html", "/about.html", "/team.html", "/brochure.pdf", "/no-such-page.html",
          "/legacy.html"]
-
-
-def fixture_server_module():
-    name = "claimlint_fixture_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "fixtures" / "sites" / "server.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def archive_sites() -> dict:
