@@ -107,3 +107,16 @@ def test_a_killed_worker_loses_no_record_and_counts_none_twice(cluster, archive,
     assert cli("warc", "--ranges", str(ranges), "--prefix", str(archive["root"]), "--db", str(local))[0] == 0
     assert findings_of(db) == findings_of(local) != []
     assert not Path(f"{db}.shards").exists()  # shards merged, the killed task's partial file removed
+
+
+def test_the_default_local_cluster_runs_and_leaves_no_process(archive, tmp_path):
+    import multiprocessing
+
+    before = {p.pid for p in multiprocessing.active_children()}
+    one, many = tmp_path / "one.db", tmp_path / "dask.db"
+    assert cli("warc", *archive["files"], "--db", str(one))[0] == 0
+    code, out = cli("warc", *archive["files"], "--db", str(many), "--dask", "--workers", "1")
+    assert code == 0, out
+    assert out.count(" done (") == len(archive["files"])  # progress per partition
+    assert findings_of(many) == findings_of(one) != []
+    assert {p.pid for p in multiprocessing.active_children()} <= before  # the LocalCluster is gone

@@ -93,15 +93,23 @@ def warc(inputs: tuple[str, ...], ranges_file: str | None, prefix: str, db: str,
     parts = plan(paths, ranges, partitions)
     say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
     say(f"{len(paths)} file(s), {len(ranges)} range(s) in {len(parts)} partition(s); shards in {shards}")
+    done = []
+
+    def report_part(part, counts: dict) -> None:  # noqa: ANN001
+        done.append(part.index)
+        state = "reused" if counts.get("reused") else f"{counts.get('records', 0)} records"
+        say(f"partition {part.index + 1} done ({len(done)}/{len(parts)}): {state}, "
+            f"{counts.get('findings', 0)} findings, {counts.get('damaged', 0)} damaged")
+
     try:
         if use_dask:
             try:
                 from claimlint.warc.dask_run import run_dask
             except ImportError:
                 _fail('--dask needs Dask: pip install "claimlint[dask]"')
-            results = run_dask(parts, job, scheduler=scheduler, workers=workers)
+            results = run_dask(parts, job, scheduler=scheduler, workers=workers, progress=report_part)
         else:
-            results = run_local(parts, job)
+            results = run_local(parts, job, progress=report_part)
     except KeyboardInterrupt:
         click.echo("\ninterrupted: run the same command again to finish the missing partitions", err=True)
         sys.exit(130)

@@ -15,10 +15,11 @@ RETRIES = 2  # a task that raised is tried again this many times (a dead worker 
 
 
 def run_dask(parts: list[Partition], job: Job, *, scheduler: str | None = None,
-             workers: int | None = None) -> list[dict]:
-    """Lint ``parts`` on a Dask cluster; their counts in partition order."""
+             workers: int | None = None, progress=None) -> list[dict]:  # noqa: ANN001
+    """Lint ``parts`` on a Dask cluster; their counts in partition order. ``progress(part,
+    counts)`` is called as each partition finishes."""
     import dask.bag as db
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler:
@@ -30,7 +31,16 @@ def run_dask(parts: list[Partition], job: Job, *, scheduler: str | None = None,
         client = Client(cluster, set_as_default=False)
     try:
         bag = db.from_sequence(parts, npartitions=len(parts)).map(lint_partition, job)
-        return client.compute(bag, retries=RETRIES).result()
+        results: list[dict | None] = [None] * len(parts)
+        with client.as_current():
+            futures = client.compute(bag.to_delayed(), retries=RETRIES)  # one task per partition
+            index = {f.key: i for i, f in enumerate(futures)}
+            for future in as_completed(futures):
+                i = index[future.key]
+                results[i] = future.result()[0]
+                if progress:
+                    progress(parts[i], results[i])
+        return results
     finally:
         client.close()
         if cluster is not None:
