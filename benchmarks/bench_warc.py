@@ -156,6 +156,9 @@ def lint_run(paths: list[Path], work: Path, name: str, workers: int | None
     from claimlint.warc.job import Job, plan, run_local
 
     job = Job(str(work / f"{name}-shards"))
+    shutil.rmtree(job.shard_dir, ignore_errors=True)  # a kept directory must not serve old shards
+    for suffix in ("", "-wal", "-shm"):
+        (work / f"{name}.db{suffix}").unlink(missing_ok=True)
     parts = plan([str(p) for p in paths])
     startup, cluster, client = 0.0, None, None
     if workers:
