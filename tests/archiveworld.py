@@ -1,7 +1,8 @@
 """Web archives for the WARC tests, made at test time: warcio's ``capture_http`` records real
 HTTP exchanges with the fixture sites served on 127.0.0.1 (our own copy), a WET file holds text
 conversions of the same pages, and a range server (127.0.0.1 only) answers HTTP Range requests
-for archive files, optionally holding chosen ranges until the test releases them."""
+for archive files, optionally holding chosen ranges until the test releases them, or failing
+them a given number of times first."""
 
 from __future__ import annotations
 
@@ -102,6 +103,7 @@ class RangeServer:
         self.root = root.resolve()
         self.requests: list[tuple[str, str | None]] = []
         self.held: set[int] = set()
+        self.failures: dict[int, list[int]] = {}  # offset -> statuses to answer before the data
         self.arrived = threading.Event()
         self.released = threading.Event()
         server = self
@@ -125,6 +127,9 @@ class RangeServer:
                     self._send(200, data)
                     return
                 start, end = int(m.group(1)), int(m.group(2))
+                if server.failures.get(start):
+                    self._send(server.failures[start].pop(0), b"busy, try again")
+                    return
                 if start in server.held and not server.released.is_set():
                     server.arrived.set()
                     server.released.wait(120)

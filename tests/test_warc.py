@@ -415,3 +415,33 @@ def test_a_directory_is_read_for_its_archives(archive, tmp_path):
     assert cli("warc", str(archive["root"]), "--db", str(one))[0] == 0
     assert cli("warc", str(archive["warc"]), str(archive["wet"]), "--db", str(both))[0] == 0
     assert findings_of(one) == findings_of(both) != []
+
+
+def test_busy_range_server_is_retried_and_a_job_that_still_fails_resumes(archive, tmp_path, monkeypatch):
+    import claimlint.warc.records as records
+
+    monkeypatch.setattr(records, "HTTP_BACKOFF", 0.0)
+    responses = [r for r in read_records(archive["warc"]) if isinstance(r, Capture)
+                 and r.record_type == "response" and r.status == 200 and "html" in (r.content_type or "")]
+    ranges = tmp_path / "ranges.tsv"
+    ranges.write_text("".join(f"{archive['warc'].name}\t{r.offset}\t{r.length}\n" for r in responses)
+                      + "missing.warc.gz\t0\t100\n")
+    server = RangeServer(archive["root"])
+    try:
+        first, last = responses[0].offset, responses[-1].offset
+        server.failures[first] = [503, 429]  # busy twice, then served
+        server.failures[last] = [503] * (records.HTTP_RETRIES + 1)  # busy for this whole run
+        db = tmp_path / "scan.db"
+        args = ["warc", "--ranges", str(ranges), "--prefix", server.url, "--db", str(db), "--partitions", "3"]
+        code, out = cli(*args)
+        assert code == 2 and "503" in out and "run the same command again" in out
+        assert len(list((tmp_path / "scan.db.shards").glob("part-*.db"))) == 2  # the others are kept
+        code, out = cli(*args)  # the server has recovered
+        assert code == 0 and "2 partition(s) reused" in out, out
+    finally:
+        server.stop()
+    assert [r for _, r in server.requests].count(f"bytes={first}-{first + responses[0].length - 1}") == 3
+    assert "missing.warc.gz at offset 0: cannot read range: HTTP 404" in out  # not there: damage
+    whole = tmp_path / "whole.db"
+    assert cli("warc", str(archive["warc"]), "--db", str(whole))[0] == 0
+    assert findings_of(db) == findings_of(whole)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
 SCAN_CHUNK = 1 << 20
 HTTP_TIMEOUT = 60.0
+HTTP_RETRIES = 4  # 429 / 5xx / connection errors: Common Crawl's server answers 503 when busy
+HTTP_BACKOFF = 1.0  # seconds before the first retry; doubles
 RANGE_SLACK = 1 << 20  # a gzipped record is at most its payload plus headers
 # what a damaged stream can raise inside warcio / zlib / gzip
 READ_ERRORS = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, IndexError, KeyError,
@@ -196,6 +199,8 @@ def read_range(rng: Range, *, session=None, max_body: int = 10_000_000) -> Itera
         return
     try:
         data = fetch_range(rng, session=session)
+    except RangeUnavailable:
+        raise  # not damage: the partition fails and is done again on the next run
     except (OSError, ValueError) as exc:
         yield Damage(rng.location, rng.offset, f"cannot read range: {exc}")
         return
@@ -206,24 +211,43 @@ def read_range(rng: Range, *, session=None, max_body: int = 10_000_000) -> Itera
     yield from _read_stream(fh, rng.location, max_body)
 
 
-def fetch_range(rng: Range, *, session=None) -> bytes:  # noqa: ANN001
-    """``length`` bytes at ``offset``: a seek for a local path, a ``Range`` request for a URL."""
-    if rng.location.startswith(("http://", "https://")):
-        import requests
+class RangeUnavailable(OSError):
+    """A range the server would not give now (429, 5xx, connection errors) even after retries:
+    the partition fails, and running the job again reads it, instead of losing the record."""
 
-        get = (session or requests).get
-        end = rng.offset + rng.length - 1
-        resp = get(rng.location, headers={"Range": f"bytes={rng.offset}-{end}"}, timeout=HTTP_TIMEOUT,
-                   stream=True)
+
+def fetch_range(rng: Range, *, session=None) -> bytes:  # noqa: ANN001
+    """``length`` bytes at ``offset``: a seek for a local path, a ``Range`` request for a URL
+    (retried with backoff on 429, 5xx and connection errors; other refusals raise ValueError)."""
+    if not rng.location.startswith(("http://", "https://")):
+        with open(rng.location, "rb") as fh:
+            fh.seek(rng.offset)
+            return fh.read(rng.length)
+    import requests
+
+    get = (session or requests).get
+    headers = {"Range": f"bytes={rng.offset}-{rng.offset + rng.length - 1}"}
+    problem = ""
+    for attempt in range(HTTP_RETRIES + 1):
+        if attempt:
+            time.sleep(HTTP_BACKOFF * 2 ** (attempt - 1))
         try:
-            if resp.status_code != 206:
-                raise ValueError(f"HTTP {resp.status_code} for a range request (206 expected)")
-            return resp.raw.read(rng.length + 1, decode_content=False)
+            resp = get(rng.location, headers=headers, timeout=HTTP_TIMEOUT, stream=True)
+        except requests.RequestException as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            continue
+        try:
+            if resp.status_code == 206:
+                return resp.raw.read(rng.length + 1, decode_content=False)
+            problem = f"HTTP {resp.status_code} for a range request (206 expected)"
+            if resp.status_code != 429 and resp.status_code < 500:
+                raise ValueError(problem)
+        except (requests.RequestException, OSError) as exc:  # the body broke off
+            problem = f"{type(exc).__name__}: {exc}"
         finally:
             resp.close()
-    with open(rng.location, "rb") as fh:
-        fh.seek(rng.offset)
-        return fh.read(rng.length)
+    raise RangeUnavailable(f"{rng.location} bytes {rng.offset}+{rng.length}: {problem} "
+                           f"({HTTP_RETRIES + 1} attempts)")
 
 
 class _OffsetBytes(io.BytesIO):
