@@ -491,6 +491,13 @@ from claimlint.serve.cli import serve  # noqa: E402
 
 main.add_command(serve)
 
+# Web archives, shards and indexes (claimlint/warc/; Dask and pyarrow are extras).
+from claimlint.warc.cli import index, merge, warc  # noqa: E402
+
+main.add_command(warc)
+main.add_command(merge)
+main.add_command(index)
+
 
 @rules.command("catalogue")
 @click.option("--write", "readme", type=click.Path(exists=True, dir_okay=False), default=None,

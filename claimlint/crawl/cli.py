@@ -26,6 +26,26 @@ def read_sites_file(path: str) -> list[str]:
     return [ln.split("#", 1)[0].strip() for ln in text.splitlines() if ln.split("#", 1)[0].strip()]
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """``I/N`` (1-based) as ``(I, N)``."""
+    index, sep, count = text.partition("/")
+    if not sep or not index.isdigit() or not count.isdigit() or not 1 <= int(index) <= int(count):
+        _fail(f"--shard {text!r}: expected I/N with 1 <= I <= N, e.g. 1/4")
+    return int(index), int(count)
+
+
+def seed_shard(seed: str, count: int) -> int:
+    """The shard (1..count) of a site: a stable hash of its registered domain, so every page
+    of a site, and its politeness, stays on one machine."""
+    import hashlib
+
+    from claimlint.crawl.crawler import site_seed
+    from claimlint.crawl.urls import host_of, registered_domain
+
+    domain = registered_domain(host_of(site_seed(seed)))
+    return int.from_bytes(hashlib.sha256(domain.encode()).digest()[:8], "big") % count + 1
+
+
 @click.command()
 @click.argument("urls", nargs=-1)
 @click.option("--sites", "sites_file", type=click.Path(), help="File with one site URL or domain per line.")
@@ -63,6 +83,9 @@ def read_sites_file(path: str) -> list[str]:
 @click.option("--resolve", multiple=True, metavar="NAME:ADDRESS",
               help="Use ADDRESS for host NAME, like curl (staging copies, local tests). When given, "
                    "names not listed do not resolve at all.")
+@click.option("--shard", default=None, metavar="I/N",
+              help="Crawl only the sites whose registered domain hashes to shard I of N (1 <= I <= N), "
+                   "so N machines share a sites list; join their databases with `claimlint merge`.")
 @click.option("--new-scan", is_flag=True, help="Start a new scan even if the same crawl is unfinished.")
 @click.option("--config", "config_path", type=click.Path(), default=None, help="claimlint config file.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output (for cron).")
@@ -70,7 +93,8 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
           max_pages: int, max_depth: int, max_site_mb: float, max_page_mb: float, timeout: float,
           retries: int, backoff: float, max_redirects: int, subdomains: bool, no_sitemaps: bool,
           max_similar_urls: int, workers: int, lint_workers: int | None, warc_path: str | None,
-          manifest_path: str | None, resolve: tuple[str, ...], new_scan: bool, config_path: str | None,
+          manifest_path: str | None, resolve: tuple[str, ...], shard: str | None, new_scan: bool,
+          config_path: str | None,
           quiet: bool) -> None:
     """Crawl clinic sites politely, lint every page, and keep the evidence in a database.
 
@@ -90,6 +114,12 @@ def crawl(urls: tuple[str, ...], sites_file: str | None, db: str, contact: str, 
     seeds = list(urls) + (read_sites_file(sites_file) if sites_file else [])
     if not seeds:
         _fail("give site URLs or --sites FILE")
+    if shard:
+        index, count = parse_shard(shard)
+        seeds = [s for s in seeds if seed_shard(s, count) == index]
+        if not seeds:
+            click.echo(f"shard {shard}: no site of the list falls in this shard; nothing to crawl", err=True)
+            return
     try:
         names = parse_resolve(resolve)
     except ValueError as exc:

@@ -131,7 +131,7 @@ class Crawler:
         self.stats = Stats()
         self._own_pool = lint_pool is None
         self._lint_pool = lint_pool
-        self._lint_buffer: list[tuple[int, str, str]] = []
+        self._lint_buffer: list[tuple[int, str, bytes, list]] = []
         self._lint_futures: list[Future] = []
         self._lint_flushed = time.monotonic()
         self.scan_id = self._open_scan(new_scan)
@@ -200,15 +200,15 @@ class Crawler:
                 self.sched.add(urls.host_of(job.url), job)
         for row in db.execute("SELECT p.id, p.url, p.fetch_id, x.headers FROM pages p JOIN fetches x "
                               "ON x.id=p.fetch_id WHERE p.scan_id=? AND p.lint_state='pending'", (scan_id,)):
+            headers = json.loads(row["headers"])
             try:
-                text = decode_page(content_of(self.store.body(row["fetch_id"]), json.loads(row["headers"])),
-                                   _header(json.loads(row["headers"]), "content-type")).text
-            except (DecodeError, TooBig) as exc:
+                content = content_of(self.store.body(row["fetch_id"]), headers)
+            except TooBig as exc:
                 with self.store.transaction():
                     db.execute("UPDATE pages SET lint_state='error', reason=? WHERE id=?",
                                (str(exc), row["id"]))
                 continue
-            self._lint_buffer.append((row["id"], row["url"], text))
+            self._lint_buffer.append((row["id"], row["url"], content, headers))
 
     def _stored_robots(self, queue_id: int) -> Robots:
         row = self.store.db.execute("SELECT * FROM fetches WHERE queue_id=? ORDER BY id DESC LIMIT 1",
@@ -481,7 +481,7 @@ class Crawler:
             for link in info.links:
                 self._enqueue(site, "page", link, job.depth + 1, base=base, referrer=job.url)
         page_id = self._page_result(job, fetch_id, r, "ok", out.encoding_note, out=out, lint=True)
-        return (page_id, job.url, out.text)
+        return (page_id, job.url, r.content, r.headers)
 
     @staticmethod
     def _page_problem(out: Outcome, r: FetchResult) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ _linter = None
 
 def init_worker(config: Config | None, parent: int | None = None) -> None:
     """Pool initializer: build the rule engine once per process; exit when ``parent`` (the
-    crawl's process) is gone."""
+    crawl's process) is gone (a crawl killed with SIGKILL cannot shut its pool down)."""
     global _linter
     from claimlint.lint import Linter
     from claimlint.shutdown import watch_parent
@@ -28,25 +28,19 @@ def warm_up() -> bool:
     return _linter is not None
 
 
-def lint_pages(items: list[tuple[int, str, str]]) -> list[tuple[int, list[dict] | None, str | None]]:
-    """Lint ``(page_id, url, html_text)`` items; per page its findings or an error."""
-    from claimlint.lint import read_document
+def lint_pages(items: list[tuple[int, str, bytes, list]]) -> list[tuple[int, list[dict] | None, str | None]]:
+    """Lint ``(page_id, url, body, http_headers)`` items with ``lint_record`` (the function the
+    WARC and Dask paths call too); per page its findings or an error."""
+    from claimlint.record import lint_records
 
     assert _linter is not None, "init_worker was not run"
-    docs, ids, out = [], [], []
-    for page_id, url, text in items:
-        try:
-            docs.append(read_document(text, "html", url))
-            ids.append(page_id)
-        except Exception as exc:  # noqa: BLE001 - a page the reader cannot read is recorded
-            out.append((page_id, None, f"unreadable HTML: {type(exc).__name__}: {exc}"))
-    if docs:
-        try:
-            results = _linter.lint_documents(docs)
-        except Exception as exc:  # noqa: BLE001 - one bad batch must not stop the scan
-            return out + [(pid, None, f"lint failed: {type(exc).__name__}: {exc}") for pid in ids]
-        for pid, found in zip(ids, results):
-            out.append((pid, [f.to_dict() for f in found], None))
+    results = lint_records([(body, url, headers) for _, url, body, headers in items], linter=_linter)
+    out = []
+    for (page_id, *_), result in zip(items, results):
+        if result.state == "ok":
+            out.append((page_id, [f.to_dict() for f in result.findings], None))
+        else:
+            out.append((page_id, None, result.reason))
     return out
 
 

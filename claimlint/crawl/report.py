@@ -80,7 +80,16 @@ def _finding(f) -> dict:  # noqa: ANN001
             "message": f["message"], "why": f["why"], "suggestion": f["suggestion"], "claim": f["text"],
             "sentence": f["sentence"], "region": f["region"], "line": f["line"], "column": f["col"],
             "url": f["url"], "fetched_at": f["fetched_at"], "body_sha256": f["body_sha256"],
-            "fingerprint": f["fingerprint"]}
+            "fingerprint": f["fingerprint"], "evidence": _evidence(f)}
+
+
+def _evidence(f) -> dict | None:  # noqa: ANN001
+    """Where an archived page's bytes are: WARC file, offset, length, record id, digest, date."""
+    if f["warc_file"] is None:
+        return None
+    return {"warc_file": f["warc_file"], "offset": f["warc_offset"], "length": f["warc_length"],
+            "record_id": f["record_id"], "payload_digest": f["payload_digest"],
+            "capture_date": f["capture_date"], "target_uri": f["target_uri"]}
 
 
 def render_json(data: dict) -> str:
@@ -89,7 +98,7 @@ def render_json(data: dict) -> str:
 
 CSV_FIELDS = ["rank", "site", "score", "kind", "url", "fetched_at", "body_sha256", "rule", "category",
               "severity", "region", "claim", "sentence", "message", "why", "suggestion", "line", "column",
-              "state", "reason"]
+              "state", "reason", "warc_file", "warc_offset", "warc_length", "warc_record_id"]
 
 
 # OWASP "CSV Injection": a cell a spreadsheet would read as a formula starts with one of these
@@ -116,7 +125,10 @@ def render_csv(data: dict) -> str:
         base = {"rank": site["rank"], "site": site["domain"], "score": site["score"]}
         for page in site["pages"]:
             for f in page["findings"]:
-                rows.append({**base, **f, "kind": "finding", "state": "ok"})
+                ev = f.get("evidence") or {}
+                rows.append({**base, **f, "kind": "finding", "state": "ok",
+                             "warc_file": ev.get("warc_file"), "warc_offset": ev.get("offset"),
+                             "warc_length": ev.get("length"), "warc_record_id": ev.get("record_id")})
         for p in site["problems"]:
             rows.append({**base, "kind": "problem", "url": p["url"], "state": p["state"],
                          "reason": p["reason"]})
@@ -193,7 +205,11 @@ def render_html(data: dict) -> str:
     out.append("</table>")
     for s in data["sites"]:
         out.append(_site_html(s))
-    out.append(f"<p class='muted'>Evidence: every fetch is stored with its raw body in "
+    archived = any(f.get("evidence") for s in data["sites"] for p in s["pages"] for f in p["findings"])
+    where = ("archived pages are identified by WARC file, record offset and length, record ID and "
+             "payload digest (shown with each page); their text is in the archive, not in "
+             if archived else "every fetch is stored with its raw body in ")
+    out.append(f"<p class='muted'>Evidence: {where}"
                f"{escape(scan['database'])}; "
                f"manifest SHA-256 {escape(scan['manifest_sha256'] or 'not written')}."
                f"</p></main></body></html>\n")
@@ -215,6 +231,11 @@ def _site_html(s: dict) -> str:
                    f"{escape(page['fetched_at'] or '')} UTC · SHA-256 {escape(page['body_sha256'] or '')}"
                    + (f" · reached from {escape(page['requested_url'])}"
                       if page["requested_url"] != page["url"] else "") + "</div>")
+        ev = page["findings"][0].get("evidence") if page["findings"] else None
+        if ev:
+            out.append(f"<div class='hash'>archived in {escape(ev['warc_file'])} at offset {ev['offset']} "
+                       f"(length {ev['length']}) · record {escape(ev['record_id'] or '')} · payload "
+                       f"{escape(ev['payload_digest'] or '')}</div>")
         for f in page["findings"]:
             out.append(
                 f"<div class='finding {escape(f['severity'])}'><div class='sentence'>"

@@ -52,6 +52,13 @@ CREATE TABLE IF NOT EXISTS findings (
     end_col INTEGER, start_offset INTEGER, end_offset INTEGER, region TEXT,
     fingerprint TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS findings_scan ON findings (scan_id, site_id);
+CREATE TABLE IF NOT EXISTS archive_records (
+    fetch_id INTEGER PRIMARY KEY REFERENCES fetches(id), scan_id INTEGER NOT NULL,
+    warc_file TEXT NOT NULL, warc_offset INTEGER NOT NULL, warc_length INTEGER NOT NULL,
+    record_id TEXT, record_type TEXT, payload_digest TEXT, capture_date TEXT, target_uri TEXT);
+CREATE TABLE IF NOT EXISTS archive_problems (
+    id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL, warc_file TEXT NOT NULL, warc_offset INTEGER,
+    skipped_bytes INTEGER, problem TEXT NOT NULL);
 """
 
 
@@ -123,8 +130,10 @@ class Store:
     def findings(self, scan_id: int) -> list[sqlite3.Row]:
         return self.db.execute(
             "SELECT f.*, p.url AS url, p.key AS page_key, s.domain AS domain, x.fetched_at AS "
-            "fetched_at, x.body_sha256 AS body_sha256 FROM findings f JOIN pages p ON p.id=f.page_id "
-            "JOIN sites s ON s.id=f.site_id JOIN fetches x ON x.id=f.fetch_id WHERE f.scan_id=? "
+            "fetched_at, x.body_sha256 AS body_sha256, a.warc_file, a.warc_offset, a.warc_length, "
+            "a.record_id, a.payload_digest, a.capture_date, a.target_uri FROM findings f "
+            "JOIN pages p ON p.id=f.page_id JOIN sites s ON s.id=f.site_id JOIN fetches x ON x.id=f.fetch_id "
+            f"LEFT JOIN {self._archive_table()} a ON a.fetch_id=f.fetch_id WHERE f.scan_id=? "
             "ORDER BY f.site_id, p.url, f.line, f.col", (scan_id,)).fetchall()
 
     def pages(self, scan_id: int) -> list[sqlite3.Row]:
@@ -132,6 +141,20 @@ class Store:
             "SELECT p.*, x.fetched_at AS fetched_at, x.body_sha256 AS body_sha256 FROM pages p "
             "LEFT JOIN fetches x ON x.id=p.fetch_id WHERE p.scan_id=? ORDER BY p.site_id, p.url",
             (scan_id,)).fetchall()
+
+    def _archive_table(self) -> str:
+        """``archive_records``, or an empty stand-in in a database written before it existed."""
+        if self.db.execute("SELECT 1 FROM sqlite_master WHERE name='archive_records'").fetchone():
+            return "archive_records"
+        return ("(SELECT NULL AS fetch_id, NULL AS warc_file, NULL AS warc_offset, NULL AS warc_length, "
+                "NULL AS record_id, NULL AS payload_digest, NULL AS capture_date, NULL AS target_uri)")
+
+    def archive_problems(self, scan_id: int) -> list[sqlite3.Row]:
+        """Damaged or truncated archive records skipped by ``claimlint warc``."""
+        if self._archive_table() != "archive_records":
+            return []
+        return self.db.execute("SELECT * FROM archive_problems WHERE scan_id=? ORDER BY warc_file, "
+                                "warc_offset", (scan_id,)).fetchall()
 
     def body(self, fetch_id: int) -> bytes:
         """The raw body of a fetch, decompressed from storage."""
