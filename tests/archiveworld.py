@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 
+import lxml.html
 import requests
-from bs4 import BeautifulSoup
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -84,7 +84,10 @@ def write_wet(warc: Path, wet: Path) -> int:
                 continue
             if record.http_headers.get_statuscode() != "200":
                 continue
-            text = BeautifulSoup(record.content_stream().read(), "html.parser").get_text("\n")
+            page = lxml.html.fromstring(record.content_stream().read())
+            for node in page.xpath("//script|//style"):
+                node.drop_tree()
+            text = "\n".join(page.itertext())
             text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
             uri = record.rec_headers.get_header("WARC-Target-URI")
             conv = writer.create_warc_record(uri, "conversion", payload=BytesIO(text.encode("utf-8")),
