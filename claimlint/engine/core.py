@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -99,6 +99,8 @@ class _DocState:
     parsed: dict[Window, tuple] = field(default_factory=dict)  # (spaCy doc, start, end, offset)
     matched: dict[Window, set[str]] = field(default_factory=dict)
     timeouts: dict[str, list[int]] = field(default_factory=dict)  # rule id -> text offsets
+    hits: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # all anchors, in order
+    hit_starts: list[int] = field(default_factory=list)
 
 
 class Engine:
@@ -154,14 +156,17 @@ class Engine:
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
         self._inside_words = plan["inside_words"]
-        self.prefilter = Prefilter(self._anchors_of(self._sentence_keys), self._inside_words)
-        # document rules: one prefilter per part (a group, or the unless terms), used lazily
+        # one scan of each document finds the anchors of every rule, sentence and document
+        # rules alike; each user then keeps the hits of its own anchors
+        self.prefilter = Prefilter(self._anchors_of(set(self.entries)), self._inside_words)
+        self._sentence_anchors = frozenset(self._anchors_of(self._sentence_keys))
+        # document rules: the entries and anchors of each part (a group, or the unless terms)
         self._part_keys: dict[tuple[int, str, int], set[str]] = defaultdict(set)
         for k, e in self.entries.items():
             if self.rules[e.rule].scope == "document":
                 self._part_keys[(e.rule, e.role, e.group)].add(k)
-        self._part_prefilters = {part: Prefilter(self._anchors_of(keys), self._inside_words)
-                                 for part, keys in self._part_keys.items()}
+        self._part_anchors = {part: frozenset(self._anchors_of(keys))
+                              for part, keys in self._part_keys.items()}
         self.windows = SentenceWindows(plan["exceptions"])
         self.stats = EngineStats()
         self._context_needs = {
@@ -273,7 +278,10 @@ class Engine:
         """Plan every document's sentence-rule windows and match them in one spaCy batch."""
         states = [_DocState(doc) for doc in docs]
         for st in states:
-            st.windows = self._plan(st, self.prefilter, self._sentence_keys)
+            if self.use_prefilter and not self.unanchored:
+                st.hits = self.prefilter.hits(st.doc.text)
+                st.hit_starts = [pos for pos, _ in st.hits]
+            st.windows = self._plan(st, self._sentence_anchors, self._sentence_keys)
         self._process([(st, w) for st in states for w in st.windows])
         return states
 
@@ -298,7 +306,7 @@ class Engine:
         return {k for k in candidates
                 if all(not req.isdisjoint(found) for req in self._requires[k])}
 
-    def _plan(self, st: _DocState, prefilter: Prefilter, allowed: set[str]
+    def _plan(self, st: _DocState, wanted: frozenset[str], allowed: set[str]
               ) -> dict[Window, set[str]]:
         """Windows of the document where some allowed entry may match, with those entries."""
         doc = st.doc
@@ -307,7 +315,9 @@ class Engine:
                     for w in self._windows_of(st, bi)[0]}
         present: dict[Window, set[str]] = {}
         blocks, bi, wins, wi = doc.blocks, None, [], 0
-        for pos, anchors in prefilter.hits(doc.text):  # hits come in order: walk forward
+        for pos, anchors in st.hits:  # hits come in order: walk forward
+            if wanted.isdisjoint(anchors):
+                continue
             if bi is None or pos >= blocks[bi].end:
                 bi = doc.block_index(pos)
                 if bi is None:
@@ -524,18 +534,19 @@ class Engine:
         ri, role, _group = part
         keys = self._part_keys[part]
         cancel = UNLESS_CANCEL if role == "unless" else self.rules[ri].cancel
-        prefilter = self._part_prefilters[part]
+        wanted = self._part_anchors[part]
         seen: set[Window] = set()
-        doc = st.doc
         if self.unanchored or not self.use_prefilter:
-            windows = iter(self._plan(st, prefilter, keys))
+            windows = iter(self._plan(st, wanted, keys))
         else:
-            windows = (self._window_at(st, pos) for pos, _ in prefilter.hits(doc.text))
+            windows = (self._window_at(st, pos) for pos, anchors in st.hits
+                       if not wanted.isdisjoint(anchors))
         for win in windows:
             if win is None or win in seen:
                 continue
             seen.add(win)
-            found = {a for _, anchors in prefilter.hits(doc.text, *win) for a in anchors}
+            lo, hi = bisect_left(st.hit_starts, win[0]), bisect_left(st.hit_starts, win[1])
+            found = {a for _, anchors in st.hits[lo:hi] for a in anchors if a in wanted}
             active = self._active(found, keys) if self.use_prefilter else keys
             if not active:
                 continue
