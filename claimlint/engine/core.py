@@ -207,6 +207,11 @@ class Engine:
             return [_token_literals(_lemmatized(t)) for t in pattern.value if _required(t)]
         return [regex_anchors(pattern.value)]
 
+    def prepare(self) -> None:
+        """Build spaCy and the matchers now rather than on first use (before forking
+        workers, which then share them)."""
+        self._build_matchers()
+
     def _build_matchers(self) -> None:
         """spaCy's matchers for every phrase and token pattern (first use only)."""
         if self._matchers_built:
