@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 BATCH = 64          # documents per spaCy batch in a serial run
 POOL_BATCH = 16     # documents per task sent to a worker
 MIN_PARALLEL = 32   # below this many files to lint, worker start-up costs more than it saves
+MAX_PENDING = 2     # batches per worker sent and not yet collected (bounds memory)
 
 
 @dataclass
@@ -241,6 +242,9 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
 
     def flush(batch: list[Unit]) -> None:
         if pool is not None:
+            while len(pending) >= MAX_PENDING * jobs:  # bounded: the input is never all read
+                batch_done, future = pending.popleft()
+                _store(batch_done, future.result(), ready, cache)
             pending.append((batch, pool.submit(_run_batch, batch)))
         else:
             _store(batch, job.lint_units(batch), ready, cache)

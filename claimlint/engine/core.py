@@ -42,6 +42,7 @@ UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
+COMBINED_CACHE = 512  # Matchers kept, one per set of token patterns met together in a window
 ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
 
 
@@ -152,6 +153,7 @@ class Engine:
             self._requires[key] = reqs
             for anchor in set().union(*reqs) if reqs else ():
                 self._anchor_entries[anchor].add(key)
+        self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
         self._doc_rules = [ri for ri, r in enumerate(self.rules) if r.scope == "document"]
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
@@ -223,6 +225,8 @@ class Engine:
         self._phrase_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         # one Matcher per token pattern, run only on the windows where its anchors all occur
         self._token_matchers: dict[str, Matcher] = {}
+        self._token_specs: dict[str, list[dict]] = {}
+        self._combined: dict[frozenset[str], Matcher] = {}
         for key, entry in self.entries.items():
             pattern, rule = entry.pattern, self.rules[entry.rule]
             if pattern.kind == "phrase":
@@ -231,12 +235,27 @@ class Engine:
                 self._phrase_lemma.add(key, [nlp(pattern.value)])
             elif pattern.kind == "tokens":
                 matcher = self._token_matchers[key] = Matcher(nlp.vocab, validate=not self._validated)
+                self._token_specs[key] = [_lemmatized(t) for t in pattern.value]
                 try:
-                    matcher.add(key, [[_lemmatized(t) for t in pattern.value]])
+                    matcher.add(key, [self._token_specs[key]])
                 except Exception as exc:  # spaCy raises MatchPatternError or ValueError
                     msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
                     raise RuleFileError(rule.file, rule.id, f"invalid token pattern: {msg}") from exc
         self._matchers_built = True
+
+    def _token_matcher_for(self, keys: frozenset[str]):  # noqa: ANN202 - spaCy Matcher
+        """One Matcher holding the token patterns ``keys``, so a window is matched in one
+        call whatever the number of patterns that may fire in it (cached per key set)."""
+        matcher = self._combined.get(keys)
+        if matcher is None:
+            from spacy.matcher import Matcher
+
+            if len(self._combined) >= COMBINED_CACHE:
+                self._combined.pop(next(iter(self._combined)))
+            matcher = self._combined[keys] = Matcher(self.nlp.vocab, validate=False)
+            for k in sorted(keys):
+                matcher.add(k, [self._token_specs[k]])
+        return matcher
 
     def _anchors_of(self, keys: set[str]) -> set[str]:
         return {a for k in keys for req in self._requires[k] for a in req}
@@ -308,8 +327,9 @@ class Engine:
     def _active(self, found: set[str], allowed: set[str]) -> set[str]:
         """Entries (among ``allowed``) whose every anchor set occurs in ``found``."""
         candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
+        multi = self._multi_requires  # an entry with one anchor set is a candidate only if met
         return {k for k in candidates
-                if all(not req.isdisjoint(found) for req in self._requires[k])}
+                if k not in multi or all(not req.isdisjoint(found) for req in multi[k])}
 
     def _plan(self, st: _DocState, wanted: frozenset[str], allowed: set[str]
               ) -> dict[Window, set[str]]:
@@ -334,11 +354,14 @@ class Engine:
             if found is None:
                 found = present[wins[wi]] = set()
             found.update(anchors)
-        chosen = {}
+        planned = {}
         for win, found in sorted(present.items()):
             keys = self._active(found, allowed)
             if keys:
-                keys = self._confirm_regexes(doc.text, win, keys)
+                planned[win] = keys
+        self._confirm_regexes(doc.text, planned)
+        chosen = {}
+        for win, keys in planned.items():
             # an exclusion matters only where its rule may claim something
             claiming = {self.entries[k].rule for k in keys if self.entries[k].role != "exclude"}
             keys = {k for k in keys if self.entries[k].rule in claiming}
@@ -346,21 +369,38 @@ class Engine:
                 chosen[win] = keys
         return chosen
 
-    def _confirm_regexes(self, text: str, win: Window, keys: set[str]) -> set[str]:
-        """Drop regex entries whose regex does not match the window's raw text (no spaCy
-        needed to know that). Regexes with anchors or lookarounds, which depend on where a
-        sentence starts, and regexes that time out are kept, to be run on each sentence."""
-        out = set()
-        for k in keys:
-            rx = self._regexes.get(k)
-            if rx is not None and k not in self._position_sensitive:
-                try:
-                    if not rx.search(text, win[0], win[1], timeout=REGEX_TIMEOUT):
-                        continue
-                except TimeoutError:
-                    pass
-            out.add(k)
-        return out
+    def _confirm_regexes(self, text: str, planned: dict[Window, set[str]]) -> None:
+        """Drop regex entries from the windows where their regex does not match the raw
+        text (no spaCy needed to know that). Each regex runs once per document, over its
+        windows joined by blank lines, finding a match at every place one starts
+        (``overlapped``): a match inside a window is found there, so nothing is lost.
+        Regexes with anchors or lookarounds, which depend on where a sentence starts, are
+        kept, to be run on each sentence; so are all windows of a regex that times out."""
+        by_key: dict[str, list[Window]] = defaultdict(list)
+        for win, keys in planned.items():
+            for k in keys:
+                if k in self._regexes and k not in self._position_sensitive:
+                    by_key[k].append(win)
+        for k, wins in by_key.items():
+            starts, parts, pos = [], [], 0
+            for a, b in wins:
+                starts.append(pos)
+                parts.append(text[a:b])
+                pos += b - a + len(SEPARATOR)
+            joined = SEPARATOR.join(parts)
+            hit: set[int] = set()
+            try:
+                for m in self._regexes[k].finditer(joined, overlapped=True, timeout=REGEX_TIMEOUT):
+                    i = bisect_right(starts, m.start()) - 1
+                    if m.start() < starts[i] + wins[i][1] - wins[i][0]:
+                        hit.add(i)
+            except TimeoutError:
+                continue
+            for i, win in enumerate(wins):
+                if i not in hit:
+                    planned[win].discard(k)
+        for win in [w for w, keys in planned.items() if not keys]:
+            del planned[win]
 
     def _process(self, todo: list[tuple[_DocState, Window]]) -> None:
         """Tokenize windows not seen yet and match the entries active in each.
@@ -415,10 +455,10 @@ class Engine:
             if len(matcher):  # PhraseMatcher answers in Doc positions, Matcher in Span positions
                 spans.extend((k, s, e) for m, s, e in matcher(window)
                              if (k := strings[m]) in keys)
-        for k in keys:
-            matcher = self._token_matchers.get(k)
-            if matcher is not None:
-                spans.extend((k, ts + s, ts + e) for _, s, e in matcher(window))
+        token_keys = frozenset(k for k in keys if k in self._token_matchers)
+        if token_keys:
+            matcher = self._token_matcher_for(token_keys)
+            spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
         regex_keys = [k for k in keys if k in self._regexes]
         if regex_keys:
             for sent in window.sents:
