@@ -119,7 +119,7 @@ class Engine:
         self.use_prefilter = use_prefilter  # off: every sentence goes through spaCy (tests)
         self.extra_terms = extra_terms or {}
         self._matchers_built = False
-        self._regexes: dict[str, regex.Pattern] = {}
+        self._regexes = _Regexes()
         self.entries: dict[str, Entry] = {}
         self._anchor_entries: dict[str, set[str]] = defaultdict(set)
         self._always: set[str] = set()  # entries with no anchor: every window
@@ -130,20 +130,22 @@ class Engine:
             for role, group, pattern in self._rule_patterns(rule):
                 key = f"{ri}:{role}:{group}:{len(self.entries)}"
                 self.entries[key] = Entry(ri, role, group, pattern)
-                if pattern.kind == "regex":  # cheap, and a bad regex must stop the run now
-                    try:
-                        self._regexes[key] = regex.compile(pattern.value, regex.IGNORECASE | regex.V0)
-                    except regex.error as exc:
-                        raise RuleFileError(rule.file, rule.id, f"regex does not compile: {exc}") from exc
-        self._position_sensitive = {k for k, rx in self._regexes.items()
-                                    if position_sensitive(rx.pattern)}
+                if pattern.kind == "regex":
+                    self._regexes.source[key] = pattern.value
         plan = load_plan(self._plan_key()) if plan_cache else None
-        self._validated = plan is not None  # a saved plan means spaCy accepted every pattern
+        self._validated = plan is not None  # a saved plan means every pattern was accepted
         if plan is None:
+            for key in list(self._regexes.source):  # a bad regex must stop the run now
+                try:
+                    self._regexes[key]
+                except regex.error as exc:
+                    rule = self.rules[self.entries[key].rule]
+                    raise RuleFileError(rule.file, rule.id, f"regex does not compile: {exc}") from exc
             self._build_matchers()  # validates every pattern with spaCy
             plan = self._make_plan()
             if plan_cache:
                 save_plan(self._plan_key(), plan)
+        self._position_sensitive = plan["position_sensitive"]
         for key, entry in self.entries.items():
             reqs = plan["requires"][key]
             self._literals[key] = _Words(*plan["literals"][key])
@@ -195,6 +197,8 @@ class Engine:
             words = _literal_words(entry.pattern)
             literals[key] = (frozenset(words.words), words.source)
         return {"requires": requires, "literals": literals,
+                "position_sensitive": {k for k, src in self._regexes.source.items()
+                                       if position_sensitive(src)},
                 "inside_words": _inside_word_pieces(nlp),
                 "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")}}
 
@@ -700,6 +704,22 @@ def _lemmatized(token: dict) -> dict:
                  else vs for op, vs in value.items()}
         return {**token, "LEMMA": value}
     return token
+
+
+class _Regexes(dict):
+    """Entry key -> its compiled regex, compiled on first use (a saved plan means every
+    regex compiled before); ``in`` answers for every regex entry, compiled or not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source: dict[str, str] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.source
+
+    def __missing__(self, key: str) -> regex.Pattern:
+        compiled = self[key] = regex.compile(self.source[key], regex.IGNORECASE | regex.V0)
+        return compiled
 
 
 class _Words:
