@@ -358,9 +358,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 def write_report(run: Run, fmt: str, out: TextIO, *, colour: bool = False,
                  show_source: bool = True, pack: RulePack | None = None,
                  pretty: bool = False) -> None:
-    """Write one run's findings in one output format to ``out``. JSON, SARIF and text are
-    written finding by finding as they are read back from the run's store; the other
-    formats are built whole."""
+    """Write one run's findings in one output format to ``out``. JSON, SARIF, text, github
+    and gitlab are written finding by finding as they are read back from the run's store;
+    junit and html are built whole."""
     if fmt == "json":
         from claimlint.report.json import write_json
 
@@ -378,24 +378,24 @@ def write_report(run: Run, fmt: str, out: TextIO, *, colour: bool = False,
                                       show_source=show_source):
                 out.write(entry)
         out.write(summary_line(run.store.by_severity, run.files, len(run.errors)) + "\n")
+    elif fmt == "github":
+        from claimlint.report.github import write_github
+
+        write_github(out, run.store, run.store.by_severity, files=run.files, errors=run.errors)
+    elif fmt == "gitlab":
+        from claimlint.report.gitlab import write_gitlab
+
+        write_gitlab(out, run.store)
     else:
         out.write(render(run, fmt))
 
 
 def render(run: Run, fmt: str) -> str:
     """One run's findings in one of the formats built whole."""
-    if fmt == "github":
-        from claimlint.report.github import render_github
-
-        return render_github(run.findings, files=run.files, errors=run.errors)
     if fmt == "junit":
         from claimlint.report.junit import render_junit
 
         return render_junit(run.findings, paths=run.paths, errors=run.errors)
-    if fmt == "gitlab":
-        from claimlint.report.gitlab import render_gitlab
-
-        return render_gitlab(run.findings)
     if fmt == "html":
         from claimlint.report.html import render_html
 
