@@ -358,9 +358,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 def write_report(run: Run, fmt: str, out: TextIO, *, colour: bool = False,
                  show_source: bool = True, pack: RulePack | None = None,
                  pretty: bool = False) -> None:
-    """Write one run's findings in one output format to ``out``. JSON, SARIF, text, github
-    and gitlab are written finding by finding as they are read back from the run's store;
-    junit and html are built whole."""
+    """Write one run's findings in one output format to ``out``. Every format but html is
+    written finding by finding (junit: file by file) as they are read back from the run's
+    store; the html report is built whole."""
     if fmt == "json":
         from claimlint.report.json import write_json
 
@@ -382,6 +382,11 @@ def write_report(run: Run, fmt: str, out: TextIO, *, colour: bool = False,
         from claimlint.report.github import write_github
 
         write_github(out, run.store, run.store.by_severity, files=run.files, errors=run.errors)
+    elif fmt == "junit":
+        from claimlint.report.junit import write_junit
+
+        write_junit(out, paths=run.paths, with_findings=run.store.paths(),
+                    findings_of=run.store.findings_of, count=run.store.count, errors=run.errors)
     elif fmt == "gitlab":
         from claimlint.report.gitlab import write_gitlab
 
@@ -392,10 +397,6 @@ def write_report(run: Run, fmt: str, out: TextIO, *, colour: bool = False,
 
 def render(run: Run, fmt: str) -> str:
     """One run's findings in one of the formats built whole."""
-    if fmt == "junit":
-        from claimlint.report.junit import render_junit
-
-        return render_junit(run.findings, paths=run.paths, errors=run.errors)
     if fmt == "html":
         from claimlint.report.html import render_html
 

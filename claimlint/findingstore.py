@@ -20,6 +20,7 @@ class FindingStore:
         self._file = tempfile.TemporaryFile(prefix="claimlint-findings-")  # noqa: SIM115 - closed by close()
         self._records: list[tuple[str, int, int]] = []  # path, offset, findings in it
         self._dropped: set[tuple[int, int]] = set()  # (record, finding) hidden by a baseline
+        self._by_path: dict[str, list[int]] = {}  # path -> its records
         self.by_severity: Counter[str] = Counter()
         self.by_rule: Counter[str] = Counter()
 
@@ -28,6 +29,7 @@ class FindingStore:
         if not findings:
             return
         self._file.seek(0, 2)
+        self._by_path.setdefault(path, []).append(len(self._records))
         self._records.append((path, self._file.tell(), len(findings)))
         pickle.dump((findings, excerpts or {}), self._file, protocol=pickle.HIGHEST_PROTOCOL)
         for f in findings:
@@ -59,6 +61,26 @@ class FindingStore:
             if found:
                 yield path, sorted(found, key=sort_key), excerpts
         self._file.seek(0, 2)
+
+    def paths(self) -> list[str]:
+        """Paths with findings, in report order."""
+        return sorted(path for path in self._by_path if self.count(path))
+
+    def count(self, path: str) -> int:
+        """How many findings ``path`` has (without reading them)."""
+        dropped = self._dropped
+        return sum(self._records[i][2] - (sum(1 for k in range(self._records[i][2]) if (i, k) in dropped)
+                                          if dropped else 0)
+                   for i in self._by_path.get(path, ()))
+
+    def findings_of(self, path: str) -> list[Finding]:
+        """One path's findings, sorted."""
+        found = []
+        for index in self._by_path.get(path, ()):
+            part, _ = self._read(index)
+            found += [f for n, f in enumerate(part) if (index, n) not in self._dropped]
+        self._file.seek(0, 2)
+        return sorted(found, key=sort_key)
 
     def __iter__(self) -> Iterator[Finding]:
         for _path, found, _excerpts in self.files():

@@ -32,9 +32,12 @@ def test_store_serves_findings_in_report_order_whatever_the_order_added():
     assert [p for p, _, _ in store.files()] == ["a.md", "b.md"]
     assert dict(store.files().__next__()[2]) == {"9:1": [1, "x", False]}
     assert len(store) == 4 and store.by_severity == {"error": 3, "warning": 1}
+    assert store.paths() == ["a.md", "b.md"] and store.count("b.md") == 2 and store.count("c.md") == 0
+    assert [f.line for f in store.findings_of("b.md")] == [0, 1]
     store.drop_where(lambda f: f.line != 9)
     assert [(f.path, f.line) for f in store] == [("a.md", 2), ("b.md", 0), ("b.md", 1)]
     assert len(store) == 3 and store.by_rule == {"R.x": 2, "R.a": 1}
+    assert store.count("a.md") == 1 and [f.line for f in store.findings_of("a.md")] == [2]
     store.close()
 
 
