@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from claimlint.lint import Linter
 
 BATCH = 64          # documents per spaCy batch in a serial run
+BATCH_BYTES = 1_000_000  # ... or fewer, once their bytes reach this
 POOL_BATCH = 16     # documents per task sent to a worker
 MIN_PARALLEL = 32   # below this many files to lint, worker start-up costs more than it saves
 MAX_PENDING = 2     # batches per worker sent and not yet collected (bounds memory)
@@ -278,21 +279,37 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
             if pool is None and jobs > 1 and len(misses) >= MIN_PARALLEL:
                 pool = _pool(jobs, job)
             size = POOL_BATCH if pool is not None else BATCH
-            if (pool is not None or jobs <= 1) and len(misses) >= size:
-                while len(misses) >= size:
-                    flush(misses[:size])
-                    misses = misses[size:]
+            if (pool is not None or jobs <= 1) and _full(misses, size):
+                while _full(misses, size):
+                    cut = _cut(misses, size)
+                    flush(misses[:cut])
+                    misses = misses[cut:]
                 collect(block=False)
                 yield from _in_order(order, ready)
         while misses:
-            size = POOL_BATCH if pool is not None else BATCH
-            flush(misses[:size])
-            misses = misses[size:]
+            cut = _cut(misses, POOL_BATCH if pool is not None else BATCH)
+            flush(misses[:cut])
+            misses = misses[cut:]
         collect(block=True)
         yield from _in_order(order, ready)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _cut(units: list[Unit], size: int) -> int:
+    """How many of ``units`` make the next batch: ``size`` files, or fewer when their bytes
+    reach BATCH_BYTES (memory follows the batch: its text and spaCy's work on it)."""
+    total = 0
+    for i, unit in enumerate(units[:size]):
+        total += len(unit.data)
+        if total >= BATCH_BYTES:
+            return i + 1
+    return min(size, len(units))
+
+
+def _full(units: list[Unit], size: int) -> bool:
+    return len(units) >= size or sum(len(u.data) for u in units) >= BATCH_BYTES
 
 
 def _digest(unit: Unit) -> str | None:
