@@ -16,9 +16,13 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claimlint import __version__
 from claimlint.findings import Finding, sort_key
+
+if TYPE_CHECKING:
+    from claimlint.findingstore import FindingStore
 
 FORMAT = 1
 
@@ -71,17 +75,19 @@ def load_baseline(file: Path) -> Counter[str]:
         raise BaselineError(f"{file}: baseline entry without a fingerprint") from exc
 
 
-def apply_baseline(findings: list[Finding], known: Counter[str],
-                   file: Path) -> tuple[list[Finding], int, int]:
-    """Findings not in the baseline, how many were suppressed, and how many baseline
-    entries matched nothing (claims that have since been fixed)."""
+def drop_known(store: FindingStore, known: Counter[str], file: Path) -> tuple[int, int]:
+    """Hide, in a run's finding store, the findings recorded in the baseline; returns how
+    many were hidden and how many baseline entries matched nothing."""
     base = file.resolve().parent
     left = Counter(known)
-    kept: list[Finding] = []
-    for f in sorted(findings, key=sort_key):
+    before = len(store)
+
+    def keep(f: Finding) -> bool:
         key = fingerprint(f, base)
         if left[key] > 0:
             left[key] -= 1
-        else:
-            kept.append(f)
-    return kept, len(findings) - len(kept), sum(left.values())
+            return False
+        return True
+
+    store.drop_where(keep)
+    return before - len(store), sum(left.values())

@@ -7,13 +7,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from claimlint import __version__
 from claimlint.config import Config, ConfigError, find_config, load_config
-from claimlint.findings import SEVERITY_RANK, Finding, sort_key
+from claimlint.findings import SEVERITY_RANK, Finding
 from claimlint.rulepack import RuleFileError
 
 if TYPE_CHECKING:
@@ -26,15 +26,27 @@ FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "html")
 
 
 class Run:
-    """What one ``check`` run collected: findings, files seen, input errors."""
+    """What one ``check`` run collected: findings (kept on disk as they come, see
+    ``FindingStore``), files seen, input errors."""
 
     def __init__(self) -> None:
-        self.findings: list[Finding] = []
+        from claimlint.findingstore import FindingStore
+
+        self.store = FindingStore()
         self.files = 0
         self.paths: list[str] = []  # every file read, in order
         self.errors: list[dict] = []
-        self.sources: dict[str, dict[str, list]] = {}  # path -> excerpts of its source lines
         self.views: dict[str, dict] = {}  # document views for the HTML report
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding in report order, in memory (for the formats that need a list)."""
+        return list(self.store)
+
+    @property
+    def sources(self) -> dict[str, dict[str, list]]:
+        """Path -> excerpts of its source lines, for the findings' files."""
+        return {path: excerpts for path, _found, excerpts in self.store.files()}
 
     def error(self, path: str, problem: str) -> None:
         self.errors.append({"path": path, "error": problem})
@@ -159,6 +171,8 @@ def main() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               help="Colour in text output.")
 @click.option("--no-source", is_flag=True, help="Text output without the source excerpt.")
+@click.option("--pretty", is_flag=True,
+              help="Indent JSON and SARIF output (default: compact, one finding per line).")
 @click.option("--exit-zero", is_flag=True,
               help="Exit 0 even when there are findings (input and config errors still exit 2).")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
@@ -177,7 +191,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
           outputs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
           fail_on: str | None, config_path: str | None, show_config: bool,
           stdin_filename: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
-          statistics: bool, color: str, no_source: bool, exit_zero: bool, baseline: str | None,
+          statistics: bool, color: str, no_source: bool, pretty: bool, exit_zero: bool,
+          baseline: str | None,
           write_baseline: str | None, jobs: int | None, no_cache: bool,
           cache_dir: str | None) -> None:
     """Check files, directories, or '-' (standard input) for misleading claims."""
@@ -227,9 +242,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
                     continue
                 if result.note:
                     click.echo(f"warning: {result.path}: {result.note}", err=True)
-                run.findings.extend(result.findings)
-                if result.excerpts:
-                    run.sources[result.path] = result.excerpts
+                run.store.add(result.path, result.findings, result.excerpts)
                 if result.view is not None and result.findings:
                     run.views[result.path] = result.view
     except RulePackError as exc:
@@ -237,14 +250,13 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
     except KeyboardInterrupt:
         click.echo("interrupted: no report written", err=True)
         sys.exit(130)
-    run.findings.sort(key=sort_key)
     if write_baseline:
-        count = bl.write_baseline(Path(write_baseline), run.findings)
+        count = bl.write_baseline(Path(write_baseline), run.store)
         click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to baseline "
                    f"{write_baseline}.", err=True)
         sys.exit(2 if run.errors else 0)
     if known is not None:
-        run.findings, hidden, fixed = bl.apply_baseline(run.findings, known, Path(baseline))
+        hidden, fixed = bl.drop_known(run.store, known, Path(baseline))
         if hidden or fixed:
             click.echo(f"Baseline {baseline}: {hidden} known finding{'s' if hidden != 1 else ''} "
                        f"not shown" + (f", {fixed} no longer found" if fixed else "") + ".",
@@ -256,13 +268,13 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
         except RuleFileError as exc:
             _fail(f"invalid rule file: {exc}")
     for fmt, out in pairs:
-        _output(run, fmt, out, statistics and out is None, color, no_source, pack)
+        _output(run, fmt, out, statistics and out is None, color, no_source, pack, pretty)
     threshold = SEVERITY_RANK[config.fail_on]
     if run.errors:
         sys.exit(2)
     if exit_zero:
         sys.exit(0)
-    sys.exit(1 if any(SEVERITY_RANK[f.severity] >= threshold for f in run.findings) else 0)
+    sys.exit(1 if any(SEVERITY_RANK[sev] >= threshold for sev in run.store.by_severity) else 0)
 
 
 def _units(path_list: list[str], config: Config, stdin_filename: str | None,
@@ -343,59 +355,77 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-def render(run: Run, fmt: str, *, colour: bool = False, show_source: bool = True,
-           pack: RulePack | None = None) -> str:
-    """One run's findings in one output format."""
+def write_report(run: Run, fmt: str, out: TextIO, *, colour: bool = False,
+                 show_source: bool = True, pack: RulePack | None = None,
+                 pretty: bool = False) -> None:
+    """Write one run's findings in one output format to ``out``. Every format but html is
+    written finding by finding (junit: file by file) as they are read back from the run's
+    store; the html report is built whole."""
     if fmt == "json":
-        from claimlint.report.json import render_json
+        from claimlint.report.json import write_json
 
-        return render_json(run.findings, files=run.files, errors=run.errors)
-    if fmt == "sarif":
-        from claimlint.report.sarif import render_sarif
+        write_json(out, run.store, files=run.files, errors=run.errors, pretty=pretty)
+    elif fmt == "sarif":
+        from claimlint.report.sarif import write_sarif
 
-        return render_sarif(run.findings, rules=pack.rules if pack else None, errors=run.errors)
-    if fmt == "github":
-        from claimlint.report.github import render_github
+        write_sarif(out, run.store, rules=pack.rules if pack else None, errors=run.errors,
+                    pretty=pretty)
+    elif fmt == "text":
+        from claimlint.report.text import summary_line, text_entries
 
-        return render_github(run.findings, files=run.files, errors=run.errors)
-    if fmt == "junit":
-        from claimlint.report.junit import render_junit
+        for path, found, excerpts in run.store.files():
+            for entry in text_entries(found, {path: excerpts}, colour=colour,
+                                      show_source=show_source):
+                out.write(entry)
+        out.write(summary_line(run.store.by_severity, run.files, len(run.errors)) + "\n")
+    elif fmt == "github":
+        from claimlint.report.github import write_github
 
-        return render_junit(run.findings, paths=run.paths, errors=run.errors)
-    if fmt == "gitlab":
-        from claimlint.report.gitlab import render_gitlab
+        write_github(out, run.store, run.store.by_severity, files=run.files, errors=run.errors)
+    elif fmt == "junit":
+        from claimlint.report.junit import write_junit
 
-        return render_gitlab(run.findings)
+        write_junit(out, paths=run.paths, with_findings=run.store.paths(),
+                    findings_of=run.store.findings_of, count=run.store.count, errors=run.errors)
+    elif fmt == "gitlab":
+        from claimlint.report.gitlab import write_gitlab
+
+        write_gitlab(out, run.store)
+    else:
+        out.write(render(run, fmt))
+
+
+def render(run: Run, fmt: str) -> str:
+    """One run's findings in one of the formats built whole."""
     if fmt == "html":
         from claimlint.report.html import render_html
 
         return render_html(run.findings, paths=run.paths, views=run.views, errors=run.errors)
-    from claimlint.report.text import render_text
-
-    return render_text(run.findings, run.sources, colour=colour, files=run.files,
-                       errors=len(run.errors), show_source=show_source)
+    raise ValueError(f"unknown format {fmt!r}")
 
 
 def _output(run: Run, fmt: str, out: str | None, statistics: bool, color: str,
-            no_source: bool, pack: RulePack | None) -> None:
+            no_source: bool, pack: RulePack | None, pretty: bool = False) -> None:
     if statistics:
         from claimlint.report.text import render_statistics
 
-        click.echo(render_statistics(run.findings), nl=False)
+        click.echo(render_statistics(run.store), nl=False)
         return
     if out is not None:
         target = Path(out)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render(run, fmt, show_source=not no_source, pack=pack),
-                              encoding="utf-8")
+            with target.open("w", encoding="utf-8") as fh:
+                write_report(run, fmt, fh, show_source=not no_source, pack=pack, pretty=pretty)
         except OSError as exc:
             _fail(f"cannot write {out}: {exc.strerror or exc}")
         return
     colour = fmt == "text" and (color == "always" or (
         color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ))
-    click.echo(render(run, fmt, colour=colour, show_source=not no_source, pack=pack),
-               nl=False, color=colour)
+    stdout = click.get_text_stream("stdout")
+    write_report(run, fmt, stdout, colour=colour, show_source=not no_source, pack=pack,
+                 pretty=pretty)
+    stdout.flush()
 
 
 def _print_config(config: Config) -> None:

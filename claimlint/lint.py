@@ -11,7 +11,7 @@ from claimlint.decoding import DecodeError, decode
 from claimlint.document import Document
 from claimlint.engine.core import Engine, EngineFinding
 from claimlint.findings import Finding, sort_key
-from claimlint.rulepack import load_rules
+from claimlint.rulepack import RulePack, load_rules
 from claimlint.safeio import Unreadable, read_limited, too_large
 from claimlint.suppressions import apply_suppressions, selector_matches
 
@@ -56,8 +56,26 @@ def read_document(source: str, kind: str, path: str) -> Document:
 @lru_cache(maxsize=4)
 def get_engine(rule_dirs: tuple[str, ...] = (), disclosure_terms: tuple[str, ...] = ()) -> Engine:
     """The compiled engine for a rule pack, built once per process."""
-    pack = load_rules([Path(d) for d in rule_dirs])
-    return Engine(pack, extra_terms={"disclosure-terms": list(disclosure_terms)})
+    return Engine(_rule_pack(rule_dirs), extra_terms={"disclosure-terms": list(disclosure_terms)})
+
+
+def _rule_pack(rule_dirs: tuple[str, ...]) -> RulePack:
+    """The parsed rule pack, kept beside the engine's plan per pack digest and claimlint
+    build: a new process skips parsing YAML for a pack it has loaded before."""
+    import hashlib
+
+    from claimlint.cache import code_digest, pack_digest
+    from claimlint.engine.plancache import load_cached, save_cached
+
+    dirs = [Path(d) for d in rule_dirs]
+    key = "pack-" + hashlib.sha256(f"{pack_digest(dirs)}\0{code_digest()}\0{rule_dirs}".encode()
+                                   ).hexdigest()[:32]
+    pack = load_cached(key)
+    if isinstance(pack, RulePack):
+        return pack
+    pack = load_rules(dirs)
+    save_cached(key, pack)
+    return pack
 
 
 class Linter:

@@ -2,7 +2,9 @@
 process or in a pool of worker processes (``--jobs``), results always in input order.
 
 Serial and parallel runs call the same ``lint_units`` on the same batches, so their output
-is identical. Each worker builds spaCy and the rule engine once, the first time it lints.
+is identical. Where processes fork (Linux), the parent builds the rule engine, spaCy and
+its matchers once, just before the pool starts, and every worker inherits them (shared
+copy-on-write pages, no second build); elsewhere each worker builds them on first use.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ if TYPE_CHECKING:
     from claimlint.lint import Linter
 
 BATCH = 64          # documents per spaCy batch in a serial run
+BATCH_BYTES = 1_000_000  # ... or fewer, once their bytes reach this
 POOL_BATCH = 16     # documents per task sent to a worker
 MIN_PARALLEL = 32   # below this many files to lint, worker start-up costs more than it saves
+MAX_PENDING = 2     # batches per worker sent and not yet collected (bounds memory)
 
 
 @dataclass
@@ -201,11 +205,24 @@ def _pool(jobs: int, job: LintJob) -> ProcessPoolExecutor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork is cheapest and safe here: the parent has not started spaCy or any thread.
+    # fork is cheapest and safe here: the parent has started no thread of its own yet.
     method = "fork" if sys.platform.startswith("linux") else None
     ctx = multiprocessing.get_context(method)
+    if ctx.get_start_method() == "fork":
+        _prepare(job)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                                initargs=(job, os.getpid()))
+
+
+def _prepare(job: LintJob) -> None:
+    """Build the engine, spaCy and the matchers in this process, for forked workers to
+    inherit. A rule pack that fails to compile is left for the workers to report."""
+    from contextlib import suppress
+
+    from claimlint.rulepack import RuleFileError
+
+    with suppress(RuleFileError):
+        job.linter.engine.prepare()
 
 
 def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
@@ -226,6 +243,9 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
 
     def flush(batch: list[Unit]) -> None:
         if pool is not None:
+            while len(pending) >= MAX_PENDING * jobs:  # bounded: the input is never all read
+                batch_done, future = pending.popleft()
+                _store(batch_done, future.result(), ready, cache)
             pending.append((batch, pool.submit(_run_batch, batch)))
         else:
             _store(batch, job.lint_units(batch), ready, cache)
@@ -259,21 +279,37 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
             if pool is None and jobs > 1 and len(misses) >= MIN_PARALLEL:
                 pool = _pool(jobs, job)
             size = POOL_BATCH if pool is not None else BATCH
-            if (pool is not None or jobs <= 1) and len(misses) >= size:
-                while len(misses) >= size:
-                    flush(misses[:size])
-                    misses = misses[size:]
+            if (pool is not None or jobs <= 1) and _full(misses, size):
+                while _full(misses, size):
+                    cut = _cut(misses, size)
+                    flush(misses[:cut])
+                    misses = misses[cut:]
                 collect(block=False)
                 yield from _in_order(order, ready)
         while misses:
-            size = POOL_BATCH if pool is not None else BATCH
-            flush(misses[:size])
-            misses = misses[size:]
+            cut = _cut(misses, POOL_BATCH if pool is not None else BATCH)
+            flush(misses[:cut])
+            misses = misses[cut:]
         collect(block=True)
         yield from _in_order(order, ready)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _cut(units: list[Unit], size: int) -> int:
+    """How many of ``units`` make the next batch: ``size`` files, or fewer when their bytes
+    reach BATCH_BYTES (memory follows the batch: its text and spaCy's work on it)."""
+    total = 0
+    for i, unit in enumerate(units[:size]):
+        total += len(unit.data)
+        if total >= BATCH_BYTES:
+            return i + 1
+    return min(size, len(units))
+
+
+def _full(units: list[Unit], size: int) -> bool:
+    return len(units) >= size or sum(len(u.data) for u in units) >= BATCH_BYTES
 
 
 def _digest(unit: Unit) -> str | None:

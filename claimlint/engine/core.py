@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -42,6 +42,7 @@ UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
+COMBINED_CACHE = 512  # Matchers kept, one per set of token patterns met together in a window
 ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
 
 
@@ -99,6 +100,8 @@ class _DocState:
     parsed: dict[Window, tuple] = field(default_factory=dict)  # (spaCy doc, start, end, offset)
     matched: dict[Window, set[str]] = field(default_factory=dict)
     timeouts: dict[str, list[int]] = field(default_factory=dict)  # rule id -> text offsets
+    hits: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # all anchors, in order
+    hit_starts: list[int] = field(default_factory=list)
 
 
 class Engine:
@@ -116,7 +119,7 @@ class Engine:
         self.use_prefilter = use_prefilter  # off: every sentence goes through spaCy (tests)
         self.extra_terms = extra_terms or {}
         self._matchers_built = False
-        self._regexes: dict[str, regex.Pattern] = {}
+        self._regexes = _Regexes()
         self.entries: dict[str, Entry] = {}
         self._anchor_entries: dict[str, set[str]] = defaultdict(set)
         self._always: set[str] = set()  # entries with no anchor: every window
@@ -127,20 +130,22 @@ class Engine:
             for role, group, pattern in self._rule_patterns(rule):
                 key = f"{ri}:{role}:{group}:{len(self.entries)}"
                 self.entries[key] = Entry(ri, role, group, pattern)
-                if pattern.kind == "regex":  # cheap, and a bad regex must stop the run now
-                    try:
-                        self._regexes[key] = regex.compile(pattern.value, regex.IGNORECASE | regex.V0)
-                    except regex.error as exc:
-                        raise RuleFileError(rule.file, rule.id, f"regex does not compile: {exc}") from exc
-        self._position_sensitive = {k for k, rx in self._regexes.items()
-                                    if position_sensitive(rx.pattern)}
+                if pattern.kind == "regex":
+                    self._regexes.source[key] = pattern.value
         plan = load_plan(self._plan_key()) if plan_cache else None
-        self._validated = plan is not None  # a saved plan means spaCy accepted every pattern
+        self._validated = plan is not None  # a saved plan means every pattern was accepted
         if plan is None:
+            for key in list(self._regexes.source):  # a bad regex must stop the run now
+                try:
+                    self._regexes[key]
+                except regex.error as exc:
+                    rule = self.rules[self.entries[key].rule]
+                    raise RuleFileError(rule.file, rule.id, f"regex does not compile: {exc}") from exc
             self._build_matchers()  # validates every pattern with spaCy
             plan = self._make_plan()
             if plan_cache:
                 save_plan(self._plan_key(), plan)
+        self._position_sensitive = plan["position_sensitive"]
         for key, entry in self.entries.items():
             reqs = plan["requires"][key]
             self._literals[key] = _Words(*plan["literals"][key])
@@ -150,18 +155,22 @@ class Engine:
             self._requires[key] = reqs
             for anchor in set().union(*reqs) if reqs else ():
                 self._anchor_entries[anchor].add(key)
+        self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
         self._doc_rules = [ri for ri, r in enumerate(self.rules) if r.scope == "document"]
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
         self._inside_words = plan["inside_words"]
-        self.prefilter = Prefilter(self._anchors_of(self._sentence_keys), self._inside_words)
-        # document rules: one prefilter per part (a group, or the unless terms), used lazily
+        # one scan of each document finds the anchors of every rule, sentence and document
+        # rules alike; each user then keeps the hits of its own anchors
+        self.prefilter = Prefilter(self._anchors_of(set(self.entries)), self._inside_words)
+        self._sentence_anchors = frozenset(self._anchors_of(self._sentence_keys))
+        # document rules: the entries and anchors of each part (a group, or the unless terms)
         self._part_keys: dict[tuple[int, str, int], set[str]] = defaultdict(set)
         for k, e in self.entries.items():
             if self.rules[e.rule].scope == "document":
                 self._part_keys[(e.rule, e.role, e.group)].add(k)
-        self._part_prefilters = {part: Prefilter(self._anchors_of(keys), self._inside_words)
-                                 for part, keys in self._part_keys.items()}
+        self._part_anchors = {part: frozenset(self._anchors_of(keys))
+                              for part, keys in self._part_keys.items()}
         self.windows = SentenceWindows(plan["exceptions"])
         self.stats = EngineStats()
         self._context_needs = {
@@ -188,6 +197,8 @@ class Engine:
             words = _literal_words(entry.pattern)
             literals[key] = (frozenset(words.words), words.source)
         return {"requires": requires, "literals": literals,
+                "position_sensitive": {k for k, src in self._regexes.source.items()
+                                       if position_sensitive(src)},
                 "inside_words": _inside_word_pieces(nlp),
                 "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")}}
 
@@ -202,6 +213,11 @@ class Engine:
             return [_token_literals(_lemmatized(t)) for t in pattern.value if _required(t)]
         return [regex_anchors(pattern.value)]
 
+    def prepare(self) -> None:
+        """Build spaCy and the matchers now rather than on first use (before forking
+        workers, which then share them)."""
+        self._build_matchers()
+
     def _build_matchers(self) -> None:
         """spaCy's matchers for every phrase and token pattern (first use only)."""
         if self._matchers_built:
@@ -213,6 +229,8 @@ class Engine:
         self._phrase_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         # one Matcher per token pattern, run only on the windows where its anchors all occur
         self._token_matchers: dict[str, Matcher] = {}
+        self._token_specs: dict[str, list[dict]] = {}
+        self._combined: dict[frozenset[str], Matcher] = {}
         for key, entry in self.entries.items():
             pattern, rule = entry.pattern, self.rules[entry.rule]
             if pattern.kind == "phrase":
@@ -221,12 +239,27 @@ class Engine:
                 self._phrase_lemma.add(key, [nlp(pattern.value)])
             elif pattern.kind == "tokens":
                 matcher = self._token_matchers[key] = Matcher(nlp.vocab, validate=not self._validated)
+                self._token_specs[key] = [_lemmatized(t) for t in pattern.value]
                 try:
-                    matcher.add(key, [[_lemmatized(t) for t in pattern.value]])
+                    matcher.add(key, [self._token_specs[key]])
                 except Exception as exc:  # spaCy raises MatchPatternError or ValueError
                     msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
                     raise RuleFileError(rule.file, rule.id, f"invalid token pattern: {msg}") from exc
         self._matchers_built = True
+
+    def _token_matcher_for(self, keys: frozenset[str]):  # noqa: ANN202 - spaCy Matcher
+        """One Matcher holding the token patterns ``keys``, so a window is matched in one
+        call whatever the number of patterns that may fire in it (cached per key set)."""
+        matcher = self._combined.get(keys)
+        if matcher is None:
+            from spacy.matcher import Matcher
+
+            if len(self._combined) >= COMBINED_CACHE:
+                self._combined.pop(next(iter(self._combined)))
+            matcher = self._combined[keys] = Matcher(self.nlp.vocab, validate=False)
+            for k in sorted(keys):
+                matcher.add(k, [self._token_specs[k]])
+        return matcher
 
     def _anchors_of(self, keys: set[str]) -> set[str]:
         return {a for k in keys for req in self._requires[k] for a in req}
@@ -273,7 +306,10 @@ class Engine:
         """Plan every document's sentence-rule windows and match them in one spaCy batch."""
         states = [_DocState(doc) for doc in docs]
         for st in states:
-            st.windows = self._plan(st, self.prefilter, self._sentence_keys)
+            if self.use_prefilter and not self.unanchored:
+                st.hits = self.prefilter.hits(st.doc.text)
+                st.hit_starts = [pos for pos, _ in st.hits]
+            st.windows = self._plan(st, self._sentence_anchors, self._sentence_keys)
         self._process([(st, w) for st in states for w in st.windows])
         return states
 
@@ -295,10 +331,11 @@ class Engine:
     def _active(self, found: set[str], allowed: set[str]) -> set[str]:
         """Entries (among ``allowed``) whose every anchor set occurs in ``found``."""
         candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
+        multi = self._multi_requires  # an entry with one anchor set is a candidate only if met
         return {k for k in candidates
-                if all(not req.isdisjoint(found) for req in self._requires[k])}
+                if k not in multi or all(not req.isdisjoint(found) for req in multi[k])}
 
-    def _plan(self, st: _DocState, prefilter: Prefilter, allowed: set[str]
+    def _plan(self, st: _DocState, wanted: frozenset[str], allowed: set[str]
               ) -> dict[Window, set[str]]:
         """Windows of the document where some allowed entry may match, with those entries."""
         doc = st.doc
@@ -307,7 +344,9 @@ class Engine:
                     for w in self._windows_of(st, bi)[0]}
         present: dict[Window, set[str]] = {}
         blocks, bi, wins, wi = doc.blocks, None, [], 0
-        for pos, anchors in prefilter.hits(doc.text):  # hits come in order: walk forward
+        for pos, anchors in st.hits:  # hits come in order: walk forward
+            if wanted.isdisjoint(anchors):
+                continue
             if bi is None or pos >= blocks[bi].end:
                 bi = doc.block_index(pos)
                 if bi is None:
@@ -319,11 +358,14 @@ class Engine:
             if found is None:
                 found = present[wins[wi]] = set()
             found.update(anchors)
-        chosen = {}
+        planned = {}
         for win, found in sorted(present.items()):
             keys = self._active(found, allowed)
             if keys:
-                keys = self._confirm_regexes(doc.text, win, keys)
+                planned[win] = keys
+        self._confirm_regexes(doc.text, planned)
+        chosen = {}
+        for win, keys in planned.items():
             # an exclusion matters only where its rule may claim something
             claiming = {self.entries[k].rule for k in keys if self.entries[k].role != "exclude"}
             keys = {k for k in keys if self.entries[k].rule in claiming}
@@ -331,21 +373,38 @@ class Engine:
                 chosen[win] = keys
         return chosen
 
-    def _confirm_regexes(self, text: str, win: Window, keys: set[str]) -> set[str]:
-        """Drop regex entries whose regex does not match the window's raw text (no spaCy
-        needed to know that). Regexes with anchors or lookarounds, which depend on where a
-        sentence starts, and regexes that time out are kept, to be run on each sentence."""
-        out = set()
-        for k in keys:
-            rx = self._regexes.get(k)
-            if rx is not None and k not in self._position_sensitive:
-                try:
-                    if not rx.search(text, win[0], win[1], timeout=REGEX_TIMEOUT):
-                        continue
-                except TimeoutError:
-                    pass
-            out.add(k)
-        return out
+    def _confirm_regexes(self, text: str, planned: dict[Window, set[str]]) -> None:
+        """Drop regex entries from the windows where their regex does not match the raw
+        text (no spaCy needed to know that). Each regex runs once per document, over its
+        windows joined by blank lines, finding a match at every place one starts
+        (``overlapped``): a match inside a window is found there, so nothing is lost.
+        Regexes with anchors or lookarounds, which depend on where a sentence starts, are
+        kept, to be run on each sentence; so are all windows of a regex that times out."""
+        by_key: dict[str, list[Window]] = defaultdict(list)
+        for win, keys in planned.items():
+            for k in keys:
+                if k in self._regexes and k not in self._position_sensitive:
+                    by_key[k].append(win)
+        for k, wins in by_key.items():
+            starts, parts, pos = [], [], 0
+            for a, b in wins:
+                starts.append(pos)
+                parts.append(text[a:b])
+                pos += b - a + len(SEPARATOR)
+            joined = SEPARATOR.join(parts)
+            hit: set[int] = set()
+            try:
+                for m in self._regexes[k].finditer(joined, overlapped=True, timeout=REGEX_TIMEOUT):
+                    i = bisect_right(starts, m.start()) - 1
+                    if m.start() < starts[i] + wins[i][1] - wins[i][0]:
+                        hit.add(i)
+            except TimeoutError:
+                continue
+            for i, win in enumerate(wins):
+                if i not in hit:
+                    planned[win].discard(k)
+        for win in [w for w, keys in planned.items() if not keys]:
+            del planned[win]
 
     def _process(self, todo: list[tuple[_DocState, Window]]) -> None:
         """Tokenize windows not seen yet and match the entries active in each.
@@ -400,10 +459,10 @@ class Engine:
             if len(matcher):  # PhraseMatcher answers in Doc positions, Matcher in Span positions
                 spans.extend((k, s, e) for m, s, e in matcher(window)
                              if (k := strings[m]) in keys)
-        for k in keys:
-            matcher = self._token_matchers.get(k)
-            if matcher is not None:
-                spans.extend((k, ts + s, ts + e) for _, s, e in matcher(window))
+        token_keys = frozenset(k for k in keys if k in self._token_matchers)
+        if token_keys:
+            matcher = self._token_matcher_for(token_keys)
+            spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
         regex_keys = [k for k in keys if k in self._regexes]
         if regex_keys:
             for sent in window.sents:
@@ -524,18 +583,19 @@ class Engine:
         ri, role, _group = part
         keys = self._part_keys[part]
         cancel = UNLESS_CANCEL if role == "unless" else self.rules[ri].cancel
-        prefilter = self._part_prefilters[part]
+        wanted = self._part_anchors[part]
         seen: set[Window] = set()
-        doc = st.doc
         if self.unanchored or not self.use_prefilter:
-            windows = iter(self._plan(st, prefilter, keys))
+            windows = iter(self._plan(st, wanted, keys))
         else:
-            windows = (self._window_at(st, pos) for pos, _ in prefilter.hits(doc.text))
+            windows = (self._window_at(st, pos) for pos, anchors in st.hits
+                       if not wanted.isdisjoint(anchors))
         for win in windows:
             if win is None or win in seen:
                 continue
             seen.add(win)
-            found = {a for _, anchors in prefilter.hits(doc.text, *win) for a in anchors}
+            lo, hi = bisect_left(st.hit_starts, win[0]), bisect_left(st.hit_starts, win[1])
+            found = {a for _, anchors in st.hits[lo:hi] for a in anchors if a in wanted}
             active = self._active(found, keys) if self.use_prefilter else keys
             if not active:
                 continue
@@ -644,6 +704,22 @@ def _lemmatized(token: dict) -> dict:
                  else vs for op, vs in value.items()}
         return {**token, "LEMMA": value}
     return token
+
+
+class _Regexes(dict):
+    """Entry key -> its compiled regex, compiled on first use (a saved plan means every
+    regex compiled before); ``in`` answers for every regex entry, compiled or not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source: dict[str, str] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.source
+
+    def __missing__(self, key: str) -> regex.Pattern:
+        compiled = self[key] = regex.compile(self.source[key], regex.IGNORECASE | regex.V0)
+        return compiled
 
 
 class _Words:

@@ -18,15 +18,25 @@ def plan_dir() -> Path:
 
 def load_plan(key: str) -> dict | None:
     """The saved plan for ``key``, or None."""
-    try:
-        with open(plan_dir() / f"{key}.pickle", "rb") as fh:
-            plan = pickle.load(fh)  # noqa: S301 - our own file, keyed by a digest of its inputs
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
+    plan = load_cached(key)
     return plan if isinstance(plan, dict) and "requires" in plan else None
 
 
+def load_cached(key: str) -> object | None:
+    """The object saved under ``key`` (a plan, a parsed rule pack), or None."""
+    try:
+        with open(plan_dir() / f"{key}.pickle", "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own file, keyed by a digest of its inputs
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError, IndexError):
+        return None
+
+
 def save_plan(key: str, plan: dict) -> None:
+    save_cached(key, plan)
+
+
+def save_cached(key: str, plan: object) -> None:
     """Write atomically (a concurrent reader never sees half a file); failures are ignored."""
     directory = plan_dir()
     try:

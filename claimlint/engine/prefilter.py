@@ -159,7 +159,8 @@ class Prefilter:
             parts.append("(?:" + trie_regex(free) + ")")
         body = "|".join(parts) or r"(?!x)x"
         self.regex = re.compile(body)
-        self.regex_ci = re.compile(body, re.IGNORECASE)
+        self._body = body
+        self._regex_ci: re.Pattern | None = None  # compiled when first needed: rarely
         self._prefixes: dict[str, tuple[str, ...]] = {}
 
     def hits(self, text: str, start: int = 0, end: int | None = None
@@ -171,7 +172,9 @@ class Prefilter:
         if len(low) == len(part):
             matches = self.regex.finditer(low)
         else:  # a few characters change length when lower-cased
-            matches = self.regex_ci.finditer(part)
+            if self._regex_ci is None:
+                self._regex_ci = re.compile(self._body, re.IGNORECASE)
+            matches = self._regex_ci.finditer(part)
         out = []
         for m in matches:
             word = m.group().lower()

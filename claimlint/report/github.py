@@ -9,9 +9,12 @@ and a plain summary line closes the output.
 
 from __future__ import annotations
 
+import io
 import os
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import PurePath
+from typing import TextIO
 
 from claimlint.findings import Finding
 
@@ -55,32 +58,44 @@ def annotation(f: Finding) -> str:
     return f"::{COMMANDS.get(f.severity, 'warning')} {body}::{escape_data(message)}"
 
 
-def hidden_counts(findings: list[Finding]) -> tuple[int, Counter[str]]:
+def hidden_counts(findings: Iterable[Finding] | Counter[str]) -> tuple[int, Counter[str]]:
     """How many annotations GitHub will not show in one step, overall and per level (the
-    per-job limit of 50 only bites when other steps annotate too)."""
-    counts = Counter(COMMANDS.get(f.severity, "warning") for f in findings)
+    per-job limit of 50 only bites when other steps annotate too). ``findings`` may be a
+    Counter of findings by severity."""
+    by_severity = findings if isinstance(findings, Counter) else Counter(f.severity for f in findings)
+    counts: Counter[str] = Counter()
+    for severity, n in by_severity.items():
+        counts[COMMANDS.get(severity, "warning")] += n
     hidden = Counter({level: n - PER_STEP for level, n in counts.items() if n > PER_STEP})
     return sum(hidden.values()), hidden
 
 
 def render_github(findings: list[Finding], *, files: int, errors: list[dict] | None = None) -> str:
     """Annotations for ``findings`` and input errors, with a summary when some will be hidden."""
-    out: list[str] = []
-    total_hidden, hidden = hidden_counts(findings)
-    counts = Counter(f.severity for f in findings)
+    out = io.StringIO()
+    write_github(out, findings, Counter(f.severity for f in findings), files=files, errors=errors)
+    return out.getvalue()
+
+
+def write_github(out: TextIO, findings: Iterable[Finding], counts: Counter[str], *, files: int,
+                 errors: list[dict] | None = None) -> None:
+    """Stream the annotations; ``counts`` are the findings by severity (for the notice
+    that comes before them)."""
+    total_hidden, hidden = hidden_counts(counts)
+    total = sum(counts.values())
     levels = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}"
                        for s in ("error", "warning", "info") if counts[s])
-    summary = (f"claimlint: {len(findings)} finding{'s' if len(findings) != 1 else ''}"
+    summary = (f"claimlint: {total} finding{'s' if total != 1 else ''}"
                f"{f' ({levels})' if levels else ''} in {files} file{'s' if files != 1 else ''}")
     if total_hidden:
         detail = ", ".join(f"{n} {level}" for level, n in sorted(hidden.items()))
         note = (f"{summary}; GitHub shows at most {PER_STEP} annotations of each level per step, "
                 f"so {total_hidden} ({detail}) appear only in this log. Upload SARIF "
                 f"(--format sarif) to see every finding in code scanning.")
-        out.append(f"::notice title=claimlint::{escape_data(note)}")
-    out.extend(annotation(f) for f in findings)
+        out.write(f"::notice title=claimlint::{escape_data(note)}\n")
+    for f in findings:
+        out.write(annotation(f) + "\n")
     for e in errors or []:
-        out.append(f"::error file={escape_property(workspace_path(e['path']))},title=claimlint input error::"
-                   f"{escape_data(e.get('error', 'could not be checked'))}")
-    out.append(summary + (f"; {total_hidden} not shown as annotations." if total_hidden else "."))
-    return "\n".join(out) + "\n"
+        out.write(f"::error file={escape_property(workspace_path(e['path']))},title=claimlint input error::"
+                  f"{escape_data(e.get('error', 'could not be checked'))}\n")
+    out.write(summary + (f"; {total_hidden} not shown as annotations." if total_hidden else ".") + "\n")

@@ -9,15 +9,17 @@ fingerprint. Files that could not be checked become tool execution notifications
 
 from __future__ import annotations
 
-import json
+import io
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from claimlint import __version__
 from claimlint.findings import Finding
+from claimlint.report.stream import write_document
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 # Used only when the installed package names no "Homepage"/"Documentation" Project-URL.
@@ -95,9 +97,10 @@ def _descriptor(rule_id: str, category: str, severity: str, message: str, why: s
     }
 
 
-def render_sarif(findings: list[Finding], *, rules: list[Any] | None = None,
-                 errors: list[dict] | None = None) -> str:
-    """The SARIF log for ``findings``; ``rules`` are the pack's Rule objects to describe."""
+def write_sarif(out: TextIO, findings: Iterable[Finding], *, rules: list[Any] | None = None,
+                errors: list[dict] | None = None, pretty: bool = False) -> None:
+    """Stream the SARIF log for ``findings`` (iterated twice: once for the rules they name,
+    once for the results); ``rules`` are the pack's Rule objects to describe."""
     descriptors: dict[str, dict] = {}
     for rule in sorted(rules or [], key=lambda r: r.id):
         descriptors[rule.id] = _descriptor(rule.id, rule.category, rule.severity, rule.message,
@@ -107,7 +110,6 @@ def render_sarif(findings: list[Finding], *, rules: list[Any] | None = None,
             descriptors[f.rule] = _descriptor(f.rule, f.category, f.severity, f.message, f.why,
                                               f.suggestion)
     index = {rid: i for i, rid in enumerate(descriptors)}
-    results = [_result(f, index[f.rule]) for f in findings]
     notifications = [{
         "level": "error",
         "message": {"text": e.get("error", "could not be checked")},
@@ -116,24 +118,36 @@ def render_sarif(findings: list[Finding], *, rules: list[Any] | None = None,
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    log = {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "claimlint",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": home_url(),
-                "rules": list(descriptors.values()),
-            }},
-            "invocations": [invocation],
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+    def make(results: object) -> dict[str, Any]:
+        return {
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "claimlint",
+                    "version": __version__,
+                    "semanticVersion": __version__,
+                    "informationUri": home_url(),
+                    "rules": list(descriptors.values()),
+                }},
+                "invocations": [invocation],
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }],
+        }
+
+    write_document(out, make, (_result(f, index[f.rule]) for f in findings),
+                   indent=2 if pretty else None)
+
+
+def render_sarif(findings: list[Finding], *, rules: list[Any] | None = None,
+                 errors: list[dict] | None = None, pretty: bool = True) -> str:
+    """The SARIF log for ``findings`` as one string."""
+    out = io.StringIO()
+    write_sarif(out, findings, rules=rules, errors=errors, pretty=pretty)
+    return out.getvalue()
 
 
 def _result(f: Finding, rule_index: int) -> dict[str, Any]:

@@ -4,6 +4,7 @@ claim underlined, the suggestion, and a summary line. Colour only on a terminal.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
 import click
 
@@ -54,12 +55,19 @@ def location(f: Finding) -> str:
 def render_text(findings: list[Finding], sources: dict[str, dict[str, list]], *, colour: bool,
                 files: int, errors: int = 0, show_source: bool = True) -> str:
     """Render findings; ``sources`` maps a path to its excerpts (see ``excerpts``)."""
-    out: list[str] = []
+    body = "".join(text_entries(findings, sources, colour=colour, show_source=show_source))
+    return body + summary_line(findings, files, errors) + "\n"
+
+
+def text_entries(findings: Iterable[Finding], sources: dict[str, dict[str, list]], *,
+                 colour: bool, show_source: bool = True) -> Iterator[str]:
+    """Each finding's lines (location, excerpt, suggestion) and a blank line."""
 
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if colour else text
 
     for f in findings:
+        out: list[str] = []
         where = location(f)
         path, rest = where[:len(f.path)], where[len(f.path):]
         out.append(f"{style(path, bold=True)}{rest} "
@@ -81,18 +89,18 @@ def render_text(findings: list[Finding], sources: dict[str, dict[str, list]], *,
             out.append(f"{gutter} = suggestion: {f.suggestion}")
         else:
             out.append(f"  = suggestion: {f.suggestion}")
-        out.append("")
-    out.append(summary_line(findings, files, errors))
-    return "\n".join(out) + "\n"
+        yield "".join(line + "\n" for line in out) + "\n"
 
 
-def summary_line(findings: list[Finding], files: int, errors: int = 0) -> str:
-    counts = Counter(f.severity for f in findings)
+def summary_line(findings: list[Finding] | Counter[str], files: int, errors: int = 0) -> str:
+    """The closing line; ``findings`` may be a Counter of findings by severity."""
+    counts = findings if isinstance(findings, Counter) else Counter(f.severity for f in findings)
+    total = sum(counts.values())
     parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
              for s in ("error", "warning", "info") if counts[s]]
     plural = "s" if files != 1 else ""
-    text = (f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}"
-            f" ({', '.join(parts)}) in {files} file{plural}." if findings
+    text = (f"Found {total} finding{'s' if total != 1 else ''}"
+            f" ({', '.join(parts)}) in {files} file{plural}." if total
             else f"No findings in {files} file{plural}.")
     if errors:
         text += f" {errors} file{'s' if errors != 1 else ''} could not be checked."
