@@ -422,7 +422,7 @@ def _output(run: Run, fmt: str, out: str | None, statistics: bool, color: str,
         return
     colour = fmt == "text" and (color == "always" or (
         color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ))
-    stdout = click.get_text_stream("stdout")
+    stdout = sys.stdout  # CliRunner swaps it in tests
     write_report(run, fmt, stdout, colour=colour, show_source=not no_source, pack=pack,
                  pretty=pretty)
     stdout.flush()
