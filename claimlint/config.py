@@ -13,7 +13,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from claimlint.rulepack import SEVERITIES
+from claimlint.rulepack import PAGE_KINDS, SEVERITIES
 
 DEFAULT_INCLUDE = ["*.md", "*.markdown", "*.mdx", "*.html", "*.htm", "*.xhtml", "*.txt", "*.docx"]
 DEFAULT_EXCLUDE = [".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__",
@@ -114,7 +114,7 @@ def config_from_dict(data: dict, source: str | None = None) -> Config:
     for rule, level in cfg.severity.items():
         if level not in (*SEVERITIES, "off"):
             raise ConfigError(f"{where}: severity of '{rule}' must be error, warning, info or off")
-    if cfg.page_kind not in ("auto", "promotional", "mixed", "educational"):
+    if cfg.page_kind not in ("auto", *PAGE_KINDS):
         raise ConfigError(f"{where}: 'page-kind' must be auto, promotional, mixed or educational")
     if not isinstance(cfg.max_file_size, int) or cfg.max_file_size <= 0:
         raise ConfigError(f"{where}: 'max-file-size' must be a positive number of bytes")

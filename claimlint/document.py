@@ -66,7 +66,7 @@ class Document:
     blocks: list[Block]
     comments: list[Comment] = field(default_factory=list)
     encoding_note: str | None = None  # set by the loader when it fell back from UTF-8
-    page_kind: str = "promotional"  # who is speaking: promotional, mixed or educational
+    _page_kind: str | None = field(default=None, repr=False)  # decided on first use
     _seg_starts: list[int] = field(default_factory=list, repr=False)
     _line_starts: list[int] = field(default_factory=list, repr=False)
     _block_starts: list[int] = field(default_factory=list, repr=False)
@@ -75,6 +75,20 @@ class Document:
         self._seg_starts = [s.text_start for s in self.segments]
         self._line_starts = line_starts(self.source)
         self._block_starts = [b.start for b in self.blocks]
+
+    @property
+    def page_kind(self) -> str:
+        """Who is speaking: promotional, mixed or educational (``claimlint.pagekind``),
+        decided from the text the first time it is asked, unless it was set (configuration)."""
+        if self._page_kind is None:
+            from claimlint.pagekind import classify
+
+            self._page_kind = classify(self.text).kind
+        return self._page_kind
+
+    @page_kind.setter
+    def page_kind(self, kind: str) -> None:
+        self._page_kind = kind
 
     def source_offset(self, text_offset: int, *, end: bool = False) -> int:
         """Source offset of a text offset; ``end=True`` maps an exclusive end position."""
@@ -255,9 +269,6 @@ class DocumentBuilder:
 
     def build(self) -> Document:
         """Finish the last block and return the Document."""
-        from claimlint.pagekind import classify
-
         self.end_block()
-        text = "".join(self._parts)
-        return Document(self.path, self.kind, self.source, text, self._segments, self._blocks,
-                        self._comments, page_kind=classify(text).kind)
+        return Document(self.path, self.kind, self.source, "".join(self._parts),
+                        self._segments, self._blocks, self._comments)

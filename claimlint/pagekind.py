@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-KINDS = ("promotional", "mixed", "educational")
 MODEL = Path(__file__).resolve().parent / "models" / "pagekind.json"
 MIN_WORDS = 60  # below this a page is too short to tell who is speaking
 # Who is speaking shows from a page's beginning (the model was fitted on page beginnings), and

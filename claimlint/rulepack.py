@@ -17,7 +17,7 @@ import yaml
 
 SEVERITIES = ("error", "warning", "info")
 CONTEXTS = ("negated", "warned", "question")
-PAGE_KINDS = ("promotional", "mixed", "educational")
+PAGE_KINDS = ("promotional", "mixed", "educational")  # who is speaking (claimlint.pagekind)
 PATTERN_KINDS = ("phrase", "lemma", "tokens", "regex")
 RULE_KEYS = {
     "id", "severity", "message", "why", "suggestion", "patterns", "cancel", "scope",

@@ -31,6 +31,8 @@ import re
 import sys
 from pathlib import Path
 
+from claimlint.pagescore import sentence_hash
+
 CATEGORIES = {
     "GUARANTEE", "TREATMENT", "MECHANISM", "SAFETY", "REGULATORY", "PRODUCT", "EVIDENCE",
     "TESTIMONIAL", "COMPARATIVE", "HYPE", "OVERSEAS", "COST", "CELL-SOURCE", "CREDENTIALS",
@@ -41,10 +43,6 @@ HEADER_KEYS = ("url", "title", "kind", "discloses_risks", "doc_labels")
 
 # A sentence ends at . ! ? (and closing quotes) followed by space and a capital, digit or quote.
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[A-Z0-9\"'\u201c\u2018(])")
-
-
-def sha(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
 def split_sentences(page: str) -> list[str]:
@@ -134,7 +132,8 @@ def cmd_build(root: Path, manifest: Path | None, split: str | None, out: Path | 
         lines = []
         for e in chosen:
             m = {k: e[k] for k in ("file", "url", "title", "kind", "discloses_risks", "doc_labels")}
-            m["sentences"] = [{"sha1": sha(s["text"]), "labels": s["labels"]} for s in e["sentences"]]
+            m["sentences"] = [{"sha1": sentence_hash(s["text"]), "labels": s["labels"]}
+                              for s in e["sentences"]]
             lines.append(json.dumps(m, ensure_ascii=False) + "\n")
         manifest.write_text("".join(lines), encoding="utf-8")
     kinds = {k: sum(e["kind"] == k for e in chosen) for k in sorted(KINDS)}
