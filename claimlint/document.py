@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 BLOCK_BREAK = "\n\n"
 # whitespace that is not a lone ASCII space between words: it collapses to one space
 _ODD_SPACE = re.compile(r"[^\S ]\s*| \s+")
+# A block introduces the list after it when it ends in a colon ("Conditions we treat:"), names
+# "the following" ("...patients with the following symptoms."), or is a short line with no
+# closing punctuation but a question mark, as headings are ("Ideal candidates", "Who can
+# benefit?").
+_OPENS_LIST = re.compile(r"(?::|\bfollowing\b[^.!?:;]{0,60}[.:]?)\s*$", re.IGNORECASE)
+HEADING_WORDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +183,7 @@ class DocumentBuilder:
         self._blocks: list[Block] = []
         self._comments: list[Comment] = []
         self._block_start = 0
+        self._block_part = 0  # index in _parts where the current block begins
         self._pending_space: tuple[int, int] | None = None  # source range of a whitespace run
         self._lead: tuple[int, int] | None = None
 
@@ -251,7 +258,7 @@ class DocumentBuilder:
             return None
         lead = self._lead if kind == "list_item" else None
         block = Block(self._block_start, self._len, kind, region, lead)
-        if self._parts[-1].endswith(":"):  # "Conditions we treat:", also inside a list
+        if self._opens_list(kind):  # "Conditions we treat:", also an item heading its sub-list
             self._lead = (block.start, block.end)
         elif kind != "list_item":
             self._lead = None
@@ -261,7 +268,20 @@ class DocumentBuilder:
         self._segments.append(Segment(self._len, len(BLOCK_BREAK), end_source, 0))
         self._len += len(BLOCK_BREAK)
         self._block_start = self._len
+        self._block_part = len(self._parts)
         return block
+
+    def _opens_list(self, kind: str) -> bool:
+        """Does the block just written introduce the list items that may follow it?"""
+        tail = self._parts[-1]
+        if tail.endswith(":"):
+            return True
+        if kind == "list_item":
+            return False
+        text = "".join(self._parts[self._block_part:])
+        if kind == "heading" or (len(text.split()) <= HEADING_WORDS and text[-1] not in ".!;,"):
+            return True
+        return _OPENS_LIST.search(text[-80:]) is not None
 
     def comment(self, source_start: int, source_end: int, text: str) -> None:
         """Record a source comment (for inline suppressions)."""

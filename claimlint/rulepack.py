@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 
 SEVERITIES = ("error", "warning", "info")
@@ -22,7 +23,7 @@ PATTERN_KINDS = ("phrase", "lemma", "tokens", "regex")
 RULE_KEYS = {
     "id", "severity", "message", "why", "suggestion", "patterns", "cancel", "scope",
     "examples", "requires", "unless", "seed", "sources", "exclude", "yields_to", "pages",
-    "list_items",
+    "list_items", "list_leads",
 }
 DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct"}
 
@@ -81,6 +82,7 @@ class Rule:
     scope: str = "sentence"
     pages: frozenset[str] = frozenset({"promotional", "mixed"})  # page kinds where it can claim
     list_items: bool = False  # the short items of a list whose lead-in it flags are its claims too
+    list_leads: tuple[str, ...] = ()  # lead-ins (regexes) that make a list's short items its claims
     flag_examples: tuple[str, ...] = ()
     pass_examples: tuple[str, ...] = ()
     requires: tuple[Group, ...] = ()
@@ -222,6 +224,15 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
     list_items = raw.get("list_items", False)
     if not isinstance(list_items, bool) or list_items and scope != "sentence":
         raise fail("'list_items' must be true or false, and only for sentence rules")
+    list_leads = raw.get("list_leads", [])
+    if not isinstance(list_leads, list) or not all(isinstance(x, str) for x in list_leads) \
+            or list_leads and scope != "sentence":
+        raise fail("'list_leads' must be a list of regexes, and only for sentence rules")
+    for rx in list_leads:
+        try:
+            regex.compile(rx, regex.IGNORECASE | regex.V0)
+        except regex.error as err:
+            raise fail(f"invalid 'list_leads' regex {rx!r}: {err}") from None
     examples = raw.get("examples") or {}
     if not isinstance(examples, dict) or set(examples) - {"flag", "pass"}:
         raise fail("'examples' must have 'flag' and 'pass' lists")
@@ -256,7 +267,7 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
         id=rid, category=category, severity=raw["severity"], message=raw["message"].strip(),
         why=" ".join(raw["why"].split()), suggestion=raw["suggestion"].strip(),
         patterns=patterns, cancel=frozenset(cancel), scope=scope, pages=frozenset(pages),
-        list_items=list_items,
+        list_items=list_items, list_leads=tuple(list_leads),
         flag_examples=tuple(flag), pass_examples=tuple(passing), requires=requires,
         unless=unless, unless_config=unless_config, exclude=exclude,
         seed=str(raw.get("seed", "")), sources=tuple(map(str, sources)), file=str(path),

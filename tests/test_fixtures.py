@@ -27,6 +27,9 @@ EXPECTED = {
         ("PRODUCT.cell-count", 18),
         ("EVIDENCE.proven", 19), ("EVIDENCE.success-rate", 19),
         ("COMPARATIVE.better-than-standard-care", 19),
+        # LABELING.md: under the heading "Conditions we treat" each condition listed is a
+        # TREATMENT claim (the heading is a list lead, TREATMENT's list_leads)
+        *(("TREATMENT.treats-condition", line) for line in range(22, 28)),
         ("TESTIMONIAL.patient-story", 29),
         ("COST.insurance-coverage", 30),
         ("HYPE.hype-language", 32), ("CREDENTIALS.superlative-claim", 32),

@@ -50,6 +50,8 @@ def test_yes_and_no_stay_words_in_patterns():
     (("cancel: [negated]", "cancel: [negated, hedged]"), "'hedged' no longer cancels a claim"),
     (("cancel: [negated]", "cancel: [negated]\n    pages: [blogs]"), "'pages' must be a list"),
     (("cancel: [negated]", "cancel: [negated]\n    list_items: yes"), "'list_items' must be true or false"),
+    (("cancel: [negated]", "cancel: [negated]\n    list_leads: '^Ideal'"), "'list_leads' must be a list"),
+    (("cancel: [negated]", "cancel: [negated]\n    list_leads: ['(unclosed']"), "invalid 'list_leads' regex"),
 ])
 def test_bad_rule_files_name_file_rule_and_problem(tmp_path, change, problem):
     path = _file(tmp_path, GOOD.replace(*change))

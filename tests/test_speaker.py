@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from claimlint.config import Config
-from claimlint.lint import Linter, lint_path, lint_text
+from claimlint.lint import Linter, lint_path, lint_text, read_document
 from claimlint.pagekind import classify
 from tests.conftest import FIXTURES
 
@@ -69,6 +69,22 @@ def test_a_list_item_ending_in_a_colon_leads_the_items_after_it(linter):
     page = "Our clinic\n\n- Neurological disorders:\n- Stroke recovery\n- Spinal cord injury\n"
     found = [f for f in lint_text(page) if f.category == "TREATMENT"]
     assert [f.line for f in found] == [3, 4, 5]
+
+
+def test_headings_and_following_sentences_lead_lists(linter):
+    """A short heading ("Ideal candidates", "What can our therapy treat?") or a sentence naming
+    "the following" leads the list under it; a heading about whom to avoid leads nothing."""
+    page = ("Our exosome clinic\n\nIdeal candidates\n\n- Knee arthritis\n- Torn rotator cuff\n\n"
+            "Our shots are recommended for patients with the following symptoms.\n\n- Fatigue\n\n"
+            "Who should not have exosome injections\n\n- Active infection\n- Chronic fatigue\n")
+    found = [f for f in lint_text(page) if f.category == "TREATMENT"]
+    assert sorted({f.line for f in found}) == [5, 6, 8, 10]
+
+
+def test_a_paragraph_after_a_heading_ends_its_lead():
+    d = read_document("Ideal candidates\n\nWe explain our work here.\n\n- Knee arthritis\n", "text", "p")
+    items = [b for b in d.blocks if b.kind == "list_item"]
+    assert items and items[0].lead is None
 
 
 def test_one_claim_one_finding(linter):

@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 import regex
@@ -157,6 +158,7 @@ class Engine:
                 self._anchor_entries[anchor].add(key)
         self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
         self._doc_rules = [ri for ri, r in enumerate(self.rules) if r.scope == "document"]
+        self._lead_rules = [r for r in self.rules if r.list_leads]
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
         self._inside_words = plan["inside_words"]
@@ -566,8 +568,12 @@ class Engine:
                 continue
             if block.lead not in leads:
                 a, b = block.lead
-                leads[block.lead] = list({f.rule.id: f.rule for f in findings
-                                          if f.rule.list_items and a <= f.start < b}.values())
+                by_id = {f.rule.id: f.rule for f in findings if f.rule.list_items and a <= f.start < b}
+                lead = doc.text[a:b]
+                for rule in self._lead_rules:
+                    if rule.id not in by_id and doc.page_kind in rule.pages and _leads(rule, lead):
+                        by_id[rule.id] = rule
+                leads[block.lead] = list(by_id.values())
             if len(doc.text[block.start:block.end].split()) > ITEM_WORDS:
                 continue
             for rule in leads[block.lead]:
@@ -704,6 +710,19 @@ def _lemmatized(token: dict) -> dict:
                  else vs for op, vs in value.items()}
         return {**token, "LEMMA": value}
     return token
+
+
+@cache
+def _lead_regex(source: str) -> regex.Pattern:
+    return regex.compile(source, regex.IGNORECASE | regex.V0)
+
+
+def _leads(rule: Rule, lead: str) -> bool:
+    """Is ``lead`` one of the rule's ``list_leads`` ("Ideal candidates", "Who we treat")?"""
+    try:
+        return any(_lead_regex(rx).search(lead, timeout=REGEX_TIMEOUT) for rx in rule.list_leads)
+    except TimeoutError:
+        return False
 
 
 class _Regexes(dict):
