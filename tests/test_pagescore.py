@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -92,3 +93,26 @@ def test_rules_eval_equals_the_reference_scorer(tmp_path):
     assert ours == reference
     assert hashed == reference
     assert reference["sentences"]["ALL(flagged)"]["tp"] >= 1  # the pages do exercise the rules
+
+
+def test_labelers_agreement_is_scored_by_the_same_metric(tmp_path):
+    """corpus/agreement.py: a manifest agrees fully with itself; a second labeler who misses a
+    claim and labels one more sentence loses recall and precision exactly as a linter would."""
+    folder, manifest = _labeled(tmp_path)
+    tool = Path(__file__).resolve().parents[1] / "corpus" / "agreement.py"
+
+    def agree(other):
+        out = subprocess.run([sys.executable, str(tool), str(folder), str(manifest), str(other), "--json"],
+                             capture_output=True, text=True, check=True).stdout
+        return json.loads(out)
+
+    same = agree(manifest)
+    assert same["ALL(flagged)"] == {"tp": 4, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0}
+    assert same["disclosure"] == {"tp": 1, "tn": 1}
+    entries = [json.loads(line) for line in manifest.read_text().splitlines()]
+    entries[0]["sentences"][2]["labels"] = []  # "There are no side effects." missed
+    entries[0]["sentences"][4]["labels"] = ["GUARANTEE"]  # "Results vary..." labeled
+    other = tmp_path / "other.jsonl"
+    other.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+    flagged = agree(other)["ALL(flagged)"]
+    assert (flagged["tp"], flagged["fp"], flagged["fn"]) == (3, 1, 1)
