@@ -141,3 +141,15 @@ def test_training_script_separates_the_two_voices(tmp_path):
     assert labels == [0, 1] * 6
     model = train.fit(rows, labels, steps=300)
     assert model["weights"]["explaining"] > 0 and model["weights"]["we"] < 0
+
+
+@pytest.mark.parametrize("text,rules", [
+    # coordinated negators are one negation, two in a row cancel out
+    ("We cannot and do not guarantee any specific results from our injections.", []),
+    ("Our injections are not without risk, but we guarantee results.", ["GUARANTEE.guaranteed-results"]),
+    # a limit said of the matched words takes the claim back
+    ("Scientific evidence supporting its efficacy is limited or preliminary.", []),
+    ("Scientific evidence supporting its efficacy is overwhelming.", ["EVIDENCE.proven"]),
+])
+def test_negation_and_stated_limits(text, rules, linter):
+    assert [f.rule for f in lint_text(text)] == rules

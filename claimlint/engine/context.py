@@ -23,6 +23,10 @@ VERB_NEGATORS = {"not", "n't", "never", "cannot", "unable", "nt", "rarely", "sel
                  "barely"}
 DET_NEGATORS = {"no", "none", "nothing", "nobody", "neither", "nor", "without", "non"}
 NEGATORS = VERB_NEGATORS | DET_NEGATORS
+# said of the matched words right after them, these take the claim back like "not":
+# "evidence supporting its use is limited", "results are preliminary"
+LIMITS = {"limited", "preliminary", "lacking", "insufficient", "inconclusive", "unclear", "mixed",
+          "weak", "unproven", "unknown", "uncertain", "anecdotal", "scarce", "sparse"}
 DET_SCOPE = 4
 VERB_SCOPE = 7
 NEW_SUBJECT = {"we", "you", "they", "it", "our", "your", "their", "the", "this", "these",
@@ -143,15 +147,31 @@ def negated(sent: Span, start: int, end: int, literal: Callable[[str], bool] = l
     Two negators cancel out ("not without risk")."""
     doc = sent.doc
     lo, hi = _clause_bounds(sent, start, end, commas=True)
-    count = sum(1 for i in range(lo, start) if is_negator(doc, i) and _reaches(doc, i, start))
+    before = [i for i in range(lo, start) if is_negator(doc, i) and _reaches(doc, i, start)]
+    # coordinated negators are one negation: "we cannot and do not guarantee"
+    count = sum(1 for k, i in enumerate(before) if k == 0 or not any(
+        doc[t].lower_ in ("and", "or", "nor") for t in range(before[k - 1] + 1, i)))
     count += sum(1 for i in range(start + 1, end) if is_negator(doc, i)
                  and doc[i].lower_ != "non" and not literal(doc[i].lower_))
     j = end
     while j < hi and j < end + 4 and doc[j].lemma_ in AUXILIARIES:
         j += 1
-    if j < hi and j > end and doc[j].lower_ in VERB_NEGATORS and is_negator(doc, j):
+    negator_after = j < hi and j > end and doc[j].lower_ in VERB_NEGATORS and is_negator(doc, j)
+    if negator_after or _limited_after(doc, end, hi):
         count += 1
     return count % 2 == 1 or count >= 2 and _match_negative(doc, start, end)
+
+
+def _limited_after(doc, end: int, hi: int) -> bool:  # noqa: ANN001
+    """ "Evidence supporting its efficacy is limited": a limit word after a form of "be"
+    within a few words of the match, in its clause."""
+    seen_be = False
+    for k in range(end, min(hi, end + 7)):
+        if doc[k].lemma_ == "be":
+            seen_be = True
+        elif seen_be and doc[k].lower_ in LIMITS:
+            return True
+    return False
 
 
 def _match_negative(doc, start: int, end: int) -> bool:  # noqa: ANN001
