@@ -112,3 +112,48 @@ def test_batching_documents_changes_nothing(engine):
 ])
 def test_position_sensitive_regexes_are_not_prechecked_on_windows(pattern, sensitive):
     assert position_sensitive(pattern) is sensitive
+
+
+CUSTOM = """
+category: HYPE
+rules:
+  - id: HYPE.shouting
+    severity: warning
+    message: Shouting.
+    why: Capitals shout.
+    suggestion: Write in sentence case.
+    cancel: []
+    patterns:
+      - regex: '{claim}'
+    exclude:
+      - regex: '{exclude}'
+"""
+PROMO_PAGE = ("Regenerative Injections\n\nOur stem cell injections help your knees heal. "
+              "BOOK NOW FOR SUMMER.\n\nCall our clinic today to book your stem cell treatment.\n")
+
+
+def _engine_with(tmp_path, claim: str, exclude: str) -> Engine:
+    from claimlint.rulepack import load_rules
+
+    path = tmp_path / "custom.yml"
+    path.write_text(CUSTOM.format(claim=claim, exclude=exclude))
+    return Engine(load_rules([path]), plan_cache=False)
+
+
+def test_an_exclusion_naming_no_word_rides_on_its_rule(tmp_path):
+    """An exclusion that is all lookarounds has no anchor of its own: it is checked wherever
+    its rule claims (it neither turns the prefilter off nor fails to exclude)."""
+    for exclude, excluded in ((r"^(?=.*\bsummer\b)", True), (r"^(?=.*\bwinter\b)", False)):
+        engine = _engine_with(tmp_path, r"\bbook\s+now\b", exclude)
+        assert engine.unanchored == []
+        found = engine.run(read_document(PROMO_PAGE, "text", "p"))
+        assert ("HYPE.shouting" in {f.rule.id for f in found}) is not excluded
+
+
+def test_an_unanchored_user_pattern_keeps_document_rules_working(tmp_path):
+    """A user's pattern with no literal word (capital letters) runs on every sentence; the
+    shipped document rules (the missing risk disclosure) still see the whole page."""
+    engine = _engine_with(tmp_path, r"(?-i:\b[A-Z]{4,}\s+[A-Z]{3,}\b)", r"\bwinter\b")
+    assert engine.unanchored == ["HYPE.shouting"]
+    found = {f.rule.id for f in engine.run(read_document(PROMO_PAGE, "text", "p"))}
+    assert {"HYPE.shouting", "DISCLOSURE.no-risk-disclosure"} <= found

@@ -147,10 +147,14 @@ class Engine:
             if plan_cache:
                 save_plan(self._plan_key(), plan)
         self._position_sensitive = plan["position_sensitive"]
+        self._free_excludes: dict[int, set[str]] = defaultdict(set)  # rule -> unanchored exclusions
         for key, entry in self.entries.items():
             reqs = plan["requires"][key]
             self._literals[key] = _Words(*plan["literals"][key])
-            if not reqs:
+            if not reqs and entry.role == "exclude":
+                # an exclusion with no word of its own rides on its rule's claims
+                self._free_excludes[entry.rule].add(key)
+            elif not reqs:
                 self._always.add(key)
                 self.unanchored.append(self.rules[entry.rule].id)
             self._requires[key] = reqs
@@ -371,6 +375,7 @@ class Engine:
             # an exclusion matters only where its rule may claim something
             claiming = {self.entries[k].rule for k in keys if self.entries[k].role != "exclude"}
             keys = {k for k in keys if self.entries[k].rule in claiming}
+            keys.update(k for r in claiming for k in self._free_excludes.get(r, ()))
             if keys:
                 chosen[win] = keys
         return chosen
@@ -502,9 +507,11 @@ class Engine:
     def _regex_spans(self, sp: Doc, sent, key: str, spans: list) -> bool:  # noqa: ANN001
         """Add a regex entry's spans in one sentence; False if the regex timed out."""
         try:
+            exclusion = self.entries[key].role == "exclude"  # an empty match still excludes
             for m in self._regexes[key].finditer(sent.text, timeout=REGEX_TIMEOUT):
-                if m.end() > m.start():
-                    span = sp.char_span(sent.start_char + m.start(), sent.start_char + m.end(),
+                if m.end() > m.start() or exclusion and sent.text:
+                    end = max(m.end(), min(m.start() + 1, len(sent.text)))
+                    span = sp.char_span(sent.start_char + m.start(), sent.start_char + end,
                                         alignment_mode="expand")
                     if span is not None:
                         spans.append((key, span.start, span.end))
@@ -602,7 +609,8 @@ class Engine:
             seen.add(win)
             lo, hi = bisect_left(st.hit_starts, win[0]), bisect_left(st.hit_starts, win[1])
             found = {a for _, anchors in st.hits[lo:hi] for a in anchors if a in wanted}
-            active = self._active(found, keys) if self.use_prefilter else keys
+            prefiltered = self.use_prefilter and not self.unanchored
+            active = self._active(found, keys) if prefiltered else keys
             if not active:
                 continue
             st.windows[win] = st.windows.get(win, set()) | active
