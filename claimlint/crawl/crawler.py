@@ -399,11 +399,13 @@ class Crawler:
                 lint_item = self._handle_page(out, site, final, fetch_ids[-1])
             if site.bytes > self.options.max_site_bytes and not site.stop_reason:
                 site.stop_reason = f"byte limit ({self.options.max_site_bytes}) reached"
+        # The next request to this host waits its delay from the end of this response, not
+        # from now: time this outcome spent queued for the main loop counts as waiting.
         if retry_at is not None:
             self.sched.put_back(out.host, job)
-            self.sched.release(out.host, not_before=retry_at)
+            self.sched.release(out.host, not_before=retry_at, ended=final.ended or None)
         else:
-            self.sched.release(out.host)
+            self.sched.release(out.host, ended=final.ended or None)
         if lint_item:
             self._lint_buffer.append(lint_item)
         self._check_site_done(site)
@@ -518,8 +520,9 @@ class Crawler:
                                (self.scan_id, site.id, canonical, canonical, job.depth,
                                 f"rel=canonical of {job.key}"))
         digest = hashlib.sha256(r.raw).hexdigest()
-        row = db.execute("SELECT p.url FROM pages p JOIN fetches x ON x.id=p.fetch_id WHERE p.site_id=? "
-                         "AND p.state='ok' AND x.body_sha256=? LIMIT 1", (site.id, digest)).fetchone()
+        row = db.execute("SELECT p.url FROM fetches x CROSS JOIN pages p ON p.fetch_id=x.id "
+                         "WHERE x.site_id=? AND x.body_sha256=? AND p.state='ok' LIMIT 1",
+                         (site.id, digest)).fetchone()
         return f"same content as {row[0]}" if row else None
 
     def _redirect(self, job: Job, site: Site, r: FetchResult, hop: dict) -> None:
@@ -699,28 +702,30 @@ class Crawler:
             self._store_findings(future.result())
 
     def _store_findings(self, results: list[tuple[int, list[dict] | None, str | None]]) -> None:
+        """One transaction for a batch of lint results: findings inserted together."""
         db = self.store.db
+        rows, done, failed = [], [], []
+        for page_id, found, error in results:
+            if error is not None:
+                failed.append((error, page_id))
+                continue
+            page = db.execute("SELECT p.site_id, p.key, p.fetch_id, s.domain FROM pages p JOIN sites s "
+                              "ON s.id=p.site_id WHERE p.id=?", (page_id,)).fetchone()
+            done.append((len(found), page_id))
+            rows += [(self.scan_id, page["site_id"], page_id, page["fetch_id"], f["rule"], f["category"],
+                      f["severity"], f["message"], f["why"], f["suggestion"], f["text"], f["sentence"],
+                      f["line"], f["column"], f["end_line"], f["end_column"], f["start"], f["end"],
+                      f["region"], finding_fingerprint(page["domain"], page["key"], f["rule"],
+                                                       f["sentence"] or f["text"])) for f in found]
         with self.store.transaction():
-            for page_id, found, error in results:
-                page = db.execute("SELECT p.site_id, p.key, p.fetch_id, s.domain FROM pages p JOIN sites s "
-                                  "ON s.id=p.site_id WHERE p.id=?", (page_id,)).fetchone()
-                if error is not None:
-                    db.execute("UPDATE pages SET lint_state='error', reason=? WHERE id=?", (error, page_id))
-                    continue
-                db.execute("DELETE FROM findings WHERE page_id=?", (page_id,))
-                for f in found:
-                    db.execute(
-                        "INSERT INTO findings (scan_id, site_id, page_id, fetch_id, rule, category, "
-                        "severity, message, why, suggestion, text, sentence, line, col, end_line, end_col, "
-                        "start_offset, end_offset, region, fingerprint) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (self.scan_id, page["site_id"], page_id, page["fetch_id"], f["rule"], f["category"],
-                         f["severity"], f["message"], f["why"], f["suggestion"], f["text"], f["sentence"],
-                         f["line"], f["column"], f["end_line"], f["end_column"], f["start"], f["end"],
-                         f["region"], finding_fingerprint(page["domain"], page["key"], f["rule"],
-                                                          f["sentence"] or f["text"])))
-                db.execute("UPDATE pages SET lint_state='done', findings=? WHERE id=?", (len(found), page_id))
-                self.stats.findings += len(found)
+            db.executemany("UPDATE pages SET lint_state='error', reason=? WHERE id=?", failed)
+            db.executemany("DELETE FROM findings WHERE page_id=?", [(page_id,) for _, page_id in done])
+            db.executemany(
+                "INSERT INTO findings (scan_id, site_id, page_id, fetch_id, rule, category, severity, "
+                "message, why, suggestion, text, sentence, line, col, end_line, end_col, start_offset, "
+                "end_offset, region, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("UPDATE pages SET lint_state='done', findings=? WHERE id=?", done)
+        self.stats.findings += len(rows)
 
 
 def finding_fingerprint(domain: str, page_key: str, rule: str, sentence: str) -> str:
