@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import heapq
+import itertools
 import socket
 import ssl
 import threading
@@ -39,6 +41,7 @@ class FetchResult:
     raw: bytes = b""  # the body exactly as it came over the wire (Content-Encoding kept)
     content: bytes = b""  # the body with gzip/deflate removed
     elapsed: float = 0.0
+    ended: float = 0.0  # time.monotonic() when the response was read to its end (0: unknown)
     error: str | None = None  # a human-readable reason when the fetch failed
     error_kind: str | None = None  # dns, refused, tls, timeout, connection, too-large, bomb, ...
     skipped_body: bool = False  # body deliberately not read (not HTML)
@@ -203,32 +206,84 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _TrackedHTTPSConnection
 
 
+class _Watchdog:
+    """One thread for every fetch's wall-clock deadline: when a deadline passes, the sockets of
+    that request's connections are shut down. (A ``threading.Timer`` per request would start a
+    thread for every page.)"""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._tie = itertools.count()
+        self._thread: threading.Thread | None = None
+        self.live = 0  # deadlines armed and not yet disarmed
+
+    def arm(self, deadline: _Deadline) -> None:
+        with self._cond:
+            self.live += 1
+            if len(self._heap) > 1024 and len(self._heap) > 4 * self.live:  # drop finished ones
+                self._heap = [item for item in self._heap if not item[2].done]
+                heapq.heapify(self._heap)
+            heapq.heappush(self._heap, (deadline.at, next(self._tie), deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="fetch-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0][2] is deadline:
+                self._cond.notify()
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)[2].fire()
+
+    def disarm(self) -> None:
+        with self._cond:
+            self.live -= 1
+
+
+_watchdog = _Watchdog()
+
+
 class _Deadline:
     """Cuts the connection of this thread's request once ``seconds`` have passed, whatever
     the server is doing: a server sending headers or body a byte at a time keeps every
     single read under the read timeout, so only a wall-clock limit bounds a whole fetch."""
 
     def __init__(self, seconds: float) -> None:
-        self.fired = False
+        self.fired = self.done = False
+        self.at = time.monotonic() + seconds
         self._slot: list = []
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
+        self._lock = threading.Lock()
 
     def __enter__(self) -> _Deadline:
         _current.slot = self._slot
-        self._timer.start()
+        _watchdog.arm(self)
         return self
 
-    def _fire(self) -> None:
-        self.fired = True
-        for conn in list(self._slot):
-            sock = getattr(conn, "sock", None)
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+    def fire(self) -> None:
+        with self._lock:
+            if self.done:
+                return
+            self.fired = True
+            for conn in list(self._slot):
+                sock = getattr(conn, "sock", None)
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        with self._lock:
+            self.done = True  # the watchdog drops it (lazily, from the top of its heap)
+        _watchdog.disarm()
         _current.slot = None
 
 
@@ -277,7 +332,8 @@ class Fetcher:
         if deadline.fired:  # whatever came in before the cut is kept as evidence
             result.error_kind = "slow"
             result.error = f"gave up after {budget:g} s: the server sent too slowly"
-        result.elapsed = time.monotonic() - started
+        result.ended = time.monotonic()
+        result.elapsed = result.ended - started
         return result
 
     def _read(self, resp: requests.Response, result: FetchResult, limit: int,

@@ -104,13 +104,15 @@ class Scheduler:
         heapq.heappush(host.jobs, (job.sort_key(), job))
         self.pending += 1
 
-    def release(self, host: Host, *, sent: bool = True, not_before: float = 0.0) -> None:
-        """The host's request finished (or was never sent): schedule its next one."""
+    def release(self, host: Host, *, sent: bool = True, not_before: float = 0.0,
+                ended: float | None = None) -> None:
+        """The host's request finished (or was never sent): schedule its next one, the host's
+        delay after ``ended`` (when its response was read to the end; default: now)."""
         if host.busy:
             host.busy = False
             self.in_flight -= 1
         if sent:
-            host.next_time = max(time.monotonic() + host.delay, not_before)
+            host.next_time = max((ended or time.monotonic()) + host.delay, not_before)
         self._schedule(host)
 
     def next_wake(self) -> float | None:
