@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from claimlint import __version__
 from claimlint.config import Config
 from claimlint.crawl import urls
+from claimlint.crawl.backlog import BATCH_PAGES, MAX_HELD_BYTES, Backlog
 from claimlint.crawl.fetch import HTML_TYPES, Decoder, Fetcher, FetchResult, TooBig, utc_now
 from claimlint.crawl.page import PageInfo, decode_page, inspect_page, looks_like_html
 from claimlint.crawl.progress import Progress, Stats
@@ -51,6 +52,7 @@ class CrawlOptions:
     sitemaps: bool = True
     workers: int = 32
     lint_workers: int = 1
+    lint_backlog_bytes: int = MAX_HELD_BYTES  # bodies held in memory while the lint pool is behind
     pattern_cap: int = 100
     calendar_cap: int = 12
     query_cap: int = 30
@@ -92,6 +94,8 @@ class Outcome:
     encoding_note: str | None = None
     decode_error: str | None = None
     info: PageInfo | None = None
+    fetch_time: float = 0.0  # seconds in the fetch thread: requests, then reading the page
+    parse_time: float = 0.0
 
 
 def scan_key(seeds: list[str]) -> str:
@@ -131,8 +135,8 @@ class Crawler:
         self.stats = Stats()
         self._own_pool = lint_pool is None
         self._lint_pool = lint_pool
-        self._lint_buffer: list[tuple[int, str, bytes, list]] = []
-        self._lint_futures: list[Future] = []
+        self._backlog = Backlog(self._stored_lint_item, options.lint_backlog_bytes)
+        self._lint_futures: list[tuple[Future, int]] = []  # batches sent, with their page counts
         self._lint_flushed = time.monotonic()
         self.scan_id = self._open_scan(new_scan)
 
@@ -198,17 +202,22 @@ class Crawler:
                           json.loads(row["chain"]))
                 site.outstanding += 1
                 self.sched.add(urls.host_of(job.url), job)
-        for row in db.execute("SELECT p.id, p.url, p.fetch_id, x.headers FROM pages p JOIN fetches x "
-                              "ON x.id=p.fetch_id WHERE p.scan_id=? AND p.lint_state='pending'", (scan_id,)):
-            headers = json.loads(row["headers"])
-            try:
-                content = content_of(self.store.body(row["fetch_id"]), headers)
-            except TooBig as exc:
-                with self.store.transaction():
-                    db.execute("UPDATE pages SET lint_state='error', reason=? WHERE id=?",
-                               (str(exc), row["id"]))
-                continue
-            self._lint_buffer.append((row["id"], row["url"], content, headers))
+        for row in db.execute("SELECT id FROM pages WHERE scan_id=? AND lint_state='pending' ORDER BY id",
+                              (scan_id,)):
+            self._backlog.add_stored(row["id"])
+
+    def _stored_lint_item(self, page_id: int) -> tuple[int, str, bytes, list] | None:
+        """A page to lint, its body read back from the store (None: it cannot be decoded)."""
+        row = self.store.db.execute("SELECT p.url, p.fetch_id, x.headers FROM pages p JOIN fetches x "
+                                    "ON x.id=p.fetch_id WHERE p.id=?", (page_id,)).fetchone()
+        headers = [tuple(h) for h in json.loads(row["headers"] or "[]")]
+        try:
+            return page_id, row["url"], content_of(self.store.body(row["fetch_id"]), headers), headers
+        except TooBig as exc:
+            with self.store.transaction():
+                self.store.db.execute("UPDATE pages SET lint_state='error', reason=? WHERE id=?",
+                                      (str(exc), page_id))
+            return None
 
     def _stored_robots(self, queue_id: int) -> Robots:
         row = self.store.db.execute("SELECT * FROM fetches WHERE queue_id=? ORDER BY id DESC LIMIT 1",
@@ -259,39 +268,46 @@ class Crawler:
     def _loop(self, threads: ThreadPoolExecutor) -> None:
         for site in self.sites.values():
             self._check_site_done(site)
+        timers = self.stats
         while True:
             for host, job in self.sched.ready():
                 if self._admit(host, job):
                     threads.submit(self._work, host, job)
-            self._flush_lint()
             self._collect_lint(block=False)
+            self._flush_lint()
             if self.sched.in_flight == 0 and self.sched.pending == 0:
-                self._flush_lint(force=True)
-                if not self._lint_futures:
+                if not self._backlog and not self._lint_futures:
                     break
-                self._collect_lint(block=True)
+                self._flush_lint(force=True)
+                started = time.perf_counter()
+                self._collect_lint(block=True)  # nothing left to fetch: wait for the linting
+                timers.add_time("lint-wait", time.perf_counter() - started)
                 continue
             wake = self.sched.next_wake()
             timeout = 0.2 if wake is None else min(0.2, max(0.0, wake - time.monotonic()))
+            started = time.perf_counter()
             try:
                 outcomes = [self.results.get(timeout=timeout)]
             except queue.Empty:
                 outcomes = []
+            timers.add_time("idle", time.perf_counter() - started)
             while outcomes and len(outcomes) < 64:
                 try:
                     outcomes.append(self.results.get_nowait())
                 except queue.Empty:
                     break
             if outcomes:
+                started = time.perf_counter()
                 with self.store.transaction():  # one commit for everything that arrived together
                     for outcome in outcomes:
                         self._handle(outcome)
+                timers.add_time("store", time.perf_counter() - started)
             self._refresh_stats()
             self.progress.update(self.stats)
 
     def _refresh_stats(self) -> None:
         self.stats.queued = self.sched.pending
-        self.stats.lint_pending = len(self._lint_buffer) + len(self._lint_futures)
+        self.stats.lint_pending = len(self._backlog) + sum(n for _, n in self._lint_futures)
         self.stats.sites = Counter(s.state for s in self.sites.values())
 
     # dispatch ---------------------------------------------------------------------------
@@ -334,6 +350,7 @@ class Crawler:
 
     def _work(self, host: Host, job: Job) -> None:
         """Runs on a fetch thread: network I/O, decoding and link extraction only."""
+        started = time.perf_counter()
         try:
             outcome = Outcome(job, host, [])
             if job.kind == "robots":
@@ -349,10 +366,13 @@ class Crawler:
                 result = self.fetcher.get(job.url, html_only=job.kind == "page")
                 outcome.results.append(result)
                 if job.kind == "page":
+                    fetched = time.perf_counter()
                     self._read_page(outcome, result)
+                    outcome.parse_time = time.perf_counter() - fetched
         except Exception as exc:  # noqa: BLE001 - never lose a job to an unexpected error
             outcome.results.append(FetchResult(url=job.url, fetched_at=utc_now(),
                                                error=f"internal error: {exc!r}", error_kind="internal"))
+        outcome.fetch_time = time.perf_counter() - started - outcome.parse_time
         self.results.put(outcome)
 
     @staticmethod
@@ -376,6 +396,8 @@ class Crawler:
     def _handle(self, out: Outcome) -> None:
         job, site = out.job, self.sites[out.job.site_id]
         final = out.results[-1]
+        self.stats.add_time("fetch", out.fetch_time)
+        self.stats.add_time("parse", out.parse_time)
         retry_at = None
         if final.retryable and job.attempts < self.options.retries:
             wait = final.retry_after()
@@ -407,7 +429,7 @@ class Crawler:
         else:
             self.sched.release(out.host, ended=final.ended or None)
         if lint_item:
-            self._lint_buffer.append(lint_item)
+            self._backlog.add(lint_item)
         self._check_site_done(site)
 
     def _store_fetch(self, job: Job, site: Site, r: FetchResult) -> int:
@@ -677,31 +699,37 @@ class Crawler:
     # linting ----------------------------------------------------------------------------
 
     def _flush_lint(self, force: bool = False) -> None:
-        if not self._lint_buffer:
-            return
-        if not force and len(self._lint_buffer) < 8 and time.monotonic() - self._lint_flushed < 0.3:
-            return
-        if not force and len(self._lint_futures) >= 2 * max(1, self.options.lint_workers) + 2:
-            return
-        batch, self._lint_buffer = self._lint_buffer[:16], self._lint_buffer[16:]
+        """Send batches from the backlog to the lint pool, keeping at most a few batches per
+        worker in flight (the rest wait in the backlog). Without ``force`` a batch is sent only
+        once it is full or its oldest page has waited a moment."""
         from claimlint.crawl.lintpool import lint_pages
 
-        self._lint_futures.append(self._lint_pool.submit(lint_pages, batch))
-        self._lint_flushed = time.monotonic()
-        if force and self._lint_buffer:
-            self._flush_lint(force=True)
+        limit = 2 * max(1, self.options.lint_workers) + 2
+        while self._backlog and len(self._lint_futures) < limit:
+            if not force and len(self._backlog) < BATCH_PAGES // 2 and \
+                    time.monotonic() - self._lint_flushed < 0.3:
+                return
+            batch = self._backlog.take()
+            if batch:
+                self._lint_futures.append((self._lint_pool.submit(lint_pages, batch), len(batch)))
+            self._lint_flushed = time.monotonic()
 
     def _collect_lint(self, block: bool) -> None:
+        """Store the results of finished lint batches (with ``block``, wait for the oldest)."""
         if block and self._lint_futures:
-            self._lint_futures[0].result()
-        done = [f for f in self._lint_futures if f.done()]
+            self._lint_futures[0][0].result()
+        done = [f for f, _ in self._lint_futures if f.done()]
         if not done:
             return
-        self._lint_futures = [f for f in self._lint_futures if not f.done()]
+        self._lint_futures = [(f, n) for f, n in self._lint_futures if not f.done()]
         for future in done:
-            self._store_findings(future.result())
+            results, seconds = future.result()
+            self.stats.add_time("lint", seconds)
+            started = time.perf_counter()
+            self._store_findings(results)
+            self.stats.add_time("lint-store", time.perf_counter() - started)
 
-    def _store_findings(self, results: list[tuple[int, list[dict] | None, str | None]]) -> None:
+    def _store_findings(self, results: list[tuple[int, list[tuple] | None, str | None]]) -> None:
         """One transaction for a batch of lint results: findings inserted together."""
         db = self.store.db
         rows, done, failed = [], [], []
@@ -712,11 +740,9 @@ class Crawler:
             page = db.execute("SELECT p.site_id, p.key, p.fetch_id, s.domain FROM pages p JOIN sites s "
                               "ON s.id=p.site_id WHERE p.id=?", (page_id,)).fetchone()
             done.append((len(found), page_id))
-            rows += [(self.scan_id, page["site_id"], page_id, page["fetch_id"], f["rule"], f["category"],
-                      f["severity"], f["message"], f["why"], f["suggestion"], f["text"], f["sentence"],
-                      f["line"], f["column"], f["end_line"], f["end_column"], f["start"], f["end"],
-                      f["region"], finding_fingerprint(page["domain"], page["key"], f["rule"],
-                                                       f["sentence"] or f["text"])) for f in found]
+            # f: lintpool.FIELDS, rule ... region, in the order of the INSERT's columns
+            rows += [(self.scan_id, page["site_id"], page_id, page["fetch_id"], *f,
+                      finding_fingerprint(page["domain"], page["key"], f[0], f[7] or f[6])) for f in found]
         with self.store.transaction():
             db.executemany("UPDATE pages SET lint_state='error', reason=? WHERE id=?", failed)
             db.executemany("DELETE FROM findings WHERE page_id=?", [(page_id,) for _, page_id in done])
