@@ -281,3 +281,19 @@ def test_fetch_deadline_shuts_the_connection_of_its_own_request_only():
     finally:
         for s in (mine, server_end, other, other_end):
             s.close()
+
+
+@pytest.mark.parametrize("link", ["http://x.test/a?b=1", "HTTPS://X.test/", "//y.test/a", "/p1.html",
+                                  "/a/../b", "p2.html", "../up.html", "?page=2", "#top", "http:g", ""])
+def test_links_resolve_alike_under_bases_that_share_their_join_context(link):
+    bases = ["http://b.test/c/d.html", "http://b.test/e/", "http://b.test/c/d.html?x=1#f",
+             "https://b.test/c/d.html", "http://b.test:81/c/d.html", "http://other.test/c/d.html"]
+    by_context: dict[str, set[str]] = {}
+    for base in bases:
+        try:
+            key = urls.normalize(link, base)
+        except urls.BadURL as exc:
+            key = f"BadURL: {exc}"
+        by_context.setdefault(urls.join_context(link, base), set()).add(key)
+    assert all(len(keys) == 1 for keys in by_context.values()), by_context
+    assert urls.join_context("/p1.html", bases[0]) == urls.join_context("/p1.html", bases[1])

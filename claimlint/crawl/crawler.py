@@ -31,6 +31,7 @@ from claimlint.findings import normalize_claim
 MAX_SITEMAPS_PER_SITE = 50
 ROBOTS_REDIRECTS = 5  # RFC 9309: follow at least five
 FRONTIER_PER_PAGE = 4  # URLs kept in the frontier per page a site may have crawled
+LINK_MEMO = 20_000  # normalized links remembered per site being crawled
 
 
 @dataclass
@@ -80,6 +81,11 @@ class Site:
     patterns: Counter = field(default_factory=Counter)
     queries: Counter = field(default_factory=Counter)
     stop_reason: str | None = None
+    # While the site is crawled: links already normalized ((href, join context) -> key, or
+    # None when off site or not crawlable) and (kind, key) already in the frontier, so a
+    # navigation menu on every page costs one normalization and one INSERT, not one per page.
+    links: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    known: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -612,11 +618,21 @@ class Crawler:
     def _enqueue(self, site: Site, kind: str, url: str, depth: int, *, base: str | None = None,
                  chain: list | None = None, referrer: str | None = None, check_traps: bool = True) -> bool:
         """Add a URL to the frontier unless seen, off site, too deep or a trap; True if added."""
-        try:
-            key = urls.normalize(url, base)
-        except urls.BadURL:
-            return False
-        if not self._in_scope(site, key):
+        url = url.strip()
+        link = (url, urls.join_context(url, base))
+        if link in site.links:
+            key = site.links[link]
+        else:
+            try:
+                key = urls.normalize(url, base)
+            except urls.BadURL:
+                key = None
+            if key is not None and not self._in_scope(site, key):
+                key = None
+            if len(site.links) >= LINK_MEMO:
+                site.links.clear()
+            site.links[link] = key
+        if key is None or (kind, key) in site.known:
             return False
         state, reason = "pending", None
         if kind == "sitemap":
@@ -633,6 +649,7 @@ class Crawler:
                          "reason, chain, referrer) VALUES (?,?,?,?,?,?,?,?,?,?)",
                          (self.scan_id, site.id, kind, key, key, depth, state, reason,
                           dumps(chain or []), referrer))
+        site.known.add((kind, key))
         if cur.rowcount != 1:
             return False
         if kind == "sitemap":
@@ -680,6 +697,7 @@ class Crawler:
             (site.id,)).fetchone()
         ok, total = row[0], row[1]
         site.state = "done" if ok else "failed"
+        site.links, site.known = {}, set()
         reason = site.stop_reason
         if not ok:
             first = self.store.db.execute(
