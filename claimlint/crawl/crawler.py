@@ -102,6 +102,8 @@ class Outcome:
     info: PageInfo | None = None
     fetch_time: float = 0.0  # seconds in the fetch thread: requests, then reading the page
     parse_time: float = 0.0
+    packed: list[tuple[bytes | None, str | None]] = field(default_factory=list)  # per result:
+    # its body compressed for the store and its SHA-256, computed on the fetch thread
 
 
 def scan_key(seeds: list[str]) -> str:
@@ -378,6 +380,9 @@ class Crawler:
         except Exception as exc:  # noqa: BLE001 - never lose a job to an unexpected error
             outcome.results.append(FetchResult(url=job.url, fetched_at=utc_now(),
                                                error=f"internal error: {exc!r}", error_kind="internal"))
+        outcome.packed = [(zlib.compress(r.raw, 6) if r.raw else None,
+                           hashlib.sha256(r.raw).hexdigest() if r.status is not None else None)
+                          for r in outcome.results]
         outcome.fetch_time = time.perf_counter() - started - outcome.parse_time
         self.results.put(outcome)
 
@@ -412,7 +417,8 @@ class Crawler:
                 retry_at = time.monotonic() + wait
         lint_item = None
         with self.store.transaction():
-            fetch_ids = [self._store_fetch(job, site, r) for r in out.results]
+            fetch_ids = [self._store_fetch(job, site, r, *packed)
+                         for r, packed in zip(out.results, out.packed)]
             self.stats.fetched += len(out.results)
             if retry_at is not None:
                 job.attempts += 1
@@ -438,9 +444,9 @@ class Crawler:
             self._backlog.add(lint_item)
         self._check_site_done(site)
 
-    def _store_fetch(self, job: Job, site: Site, r: FetchResult) -> int:
-        body = zlib.compress(r.raw, 6) if r.raw else None
-        digest = hashlib.sha256(r.raw).hexdigest() if r.status is not None else None
+    def _store_fetch(self, job: Job, site: Site, r: FetchResult, body: bytes | None,
+                     digest: str | None) -> int:
+        """Write one response (``body`` compressed, ``digest`` its SHA-256: see Outcome.packed)."""
         site.bytes += len(r.raw)
         self.store.db.execute("UPDATE sites SET bytes=? WHERE id=?", (site.bytes, site.id))
         return self.store.db.execute(
@@ -503,7 +509,7 @@ class Crawler:
             return None
         info = out.info or PageInfo()
         base = urljoin(job.url, info.base) if info.base else job.url
-        duplicate = self._duplicate(site, job, r, info, base)
+        duplicate = self._duplicate(site, job, out.packed[-1][1], info, base)
         if duplicate:
             self._page_result(job, fetch_id, r, "duplicate", duplicate, out=out)
             return None
@@ -529,7 +535,7 @@ class Crawler:
             return "empty", "empty page: nothing to check"
         return None
 
-    def _duplicate(self, site: Site, job: Job, r: FetchResult, info: PageInfo, base: str) -> str | None:
+    def _duplicate(self, site: Site, job: Job, digest: str, info: PageInfo, base: str) -> str | None:
         """Why this page is a copy of one already crawled (rel=canonical, same body), or None."""
         db = self.store.db
         if info.canonical:
@@ -547,7 +553,6 @@ class Crawler:
                                "reason) VALUES (?,?,'page',?,?,?,'alias',?)",
                                (self.scan_id, site.id, canonical, canonical, job.depth,
                                 f"rel=canonical of {job.key}"))
-        digest = hashlib.sha256(r.raw).hexdigest()
         row = db.execute("SELECT p.url FROM fetches x CROSS JOIN pages p ON p.fetch_id=x.id "
                          "WHERE x.site_id=? AND x.body_sha256=? AND p.state='ok' LIMIT 1",
                          (site.id, digest)).fetchone()
