@@ -108,7 +108,7 @@ def main() -> None:
     print(f"last response at {fetched:.2f} s ({fetched / bound:.2f}x the bound); linting done "
           f"{wall - fetched:.2f} s later")
     print(f"throughput {pages / wall:.0f} pages/s, {requests / wall:.0f} requests/s")
-    timers = crawler.stats.timers
+    timers = getattr(crawler.stats, "timers", {})  # (older crawlers, for paired runs, have none)
     print("time (s): " + ", ".join(f"{k} {timers.get(k, 0.0):.2f}" for k in (
         "fetch", "parse", "store", "lint", "lint-store", "lint-wait", "idle")) +
         " (fetch and parse summed over fetch threads; lint is the workers' CPU; the rest the main loop)")
