@@ -198,6 +198,15 @@ def test_scheduler_counts_the_delay_from_the_end_of_the_response():
     assert host.next_time == 300.0
 
 
+def test_scheduler_hands_out_at_most_limit_jobs_earliest_first():
+    sched = Scheduler(delay=0)
+    for i, name in enumerate(("a.test", "b.test", "c.test")):
+        sched.add(name, Job(i, i, "page", f"http://{name}/", name, 0, not_before=float(i)))
+    assert [h.name for h, _ in sched.ready(now=10.0, limit=2)] == ["a.test", "b.test"]
+    assert sched.in_flight == 2 and sched.pending == 1
+    assert [h.name for h, _ in sched.ready(now=10.0, limit=2)] == ["c.test"]  # still waiting its turn
+
+
 def test_robots_jobs_go_first():
     sched = Scheduler(delay=0)
     sched.add("a.test", Job(5, 1, "page", "http://a.test/", "p", 0))

@@ -278,7 +278,10 @@ class Crawler:
             self._check_site_done(site)
         timers = self.stats
         while True:
-            for host, job in self.sched.ready():
+            # No more requests handed out than there are free fetch threads (in flight and not
+            # yet back in the results queue): a job waiting for a thread would hold its host.
+            room = self.options.workers - (self.sched.in_flight - self.results.qsize())
+            for host, job in self.sched.ready(limit=max(0, room)):
                 if self._admit(host, job):
                     threads.submit(self._work, host, job)
             self._collect_lint(block=False)

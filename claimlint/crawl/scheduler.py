@@ -76,11 +76,12 @@ class Scheduler:
         host = self.host(host_name)
         host.delay = max(host.delay, delay)
 
-    def ready(self, now: float | None = None) -> list[tuple[Host, Job]]:
-        """Pop one job from every host that may be sent a request now; they become busy."""
+    def ready(self, now: float | None = None, limit: int | None = None) -> list[tuple[Host, Job]]:
+        """Pop one job from every host that may be sent a request now (at most ``limit``,
+        earliest first); they become busy."""
         now = time.monotonic() if now is None else now
         out = []
-        while self._ready and self._ready[0][0] <= now:
+        while self._ready and self._ready[0][0] <= now and (limit is None or len(out) < limit):
             _, _, name = heapq.heappop(self._ready)
             host = self.hosts[name]
             host.scheduled = False
