@@ -281,7 +281,8 @@ class Crawler:
             # No more requests handed out than there are free fetch threads (in flight and not
             # yet back in the results queue): a job waiting for a thread would hold its host.
             room = self.options.workers - (self.sched.in_flight - self.results.qsize())
-            for host, job in self.sched.ready(limit=max(0, room)):
+            ready = self.sched.ready(limit=max(0, room))
+            for host, job in ready:
                 if self._admit(host, job):
                     threads.submit(self._work, host, job)
             self._collect_lint(block=False)
@@ -295,7 +296,10 @@ class Crawler:
                 timers.add_time("lint-wait", time.perf_counter() - started)
                 continue
             wake = self.sched.next_wake()
-            timeout = 0.2 if wake is None else min(0.2, max(0.0, wake - time.monotonic()))
+            if wake is None or room <= len(ready):  # every thread busy: wait for a response
+                timeout = 0.2
+            else:
+                timeout = min(0.2, max(0.0, wake - time.monotonic()))
             started = time.perf_counter()
             try:
                 outcomes = [self.results.get(timeout=timeout)]
