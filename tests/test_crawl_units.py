@@ -1,5 +1,6 @@
 """Unit tests of the crawl building blocks: URL normalization and scope, robots.txt, sitemaps,
-bounded decompression, charset order, politeness scheduling, progress output, name map."""
+bounded decompression, charset order, politeness scheduling, progress output, name map, the
+lint backlog and the fetch deadline watchdog."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import zlib
 import pytest
 
 from claimlint.crawl import urls
-from claimlint.crawl.fetch import Decoder, FetchResult, TooBig
+from claimlint.crawl.backlog import Backlog
+from claimlint.crawl.fetch import Decoder, FetchResult, TooBig, _Deadline, _note_connection
 from claimlint.crawl.page import decode_page, inspect_page
 from claimlint.crawl.progress import Progress, Stats
 from claimlint.crawl.resolve import parse_resolve, resolving
@@ -183,6 +185,28 @@ def test_scheduler_one_in_flight_and_delay():
     assert [j.id for _, j in sched.ready(now=host_a.next_time + 0.01)] == [1]
 
 
+def test_scheduler_counts_the_delay_from_the_end_of_the_response():
+    sched = Scheduler(delay=5.0)
+    for i in range(2):
+        sched.add("a.test", Job(i, 1, "page", f"http://a.test/{i}", f"k{i}", 0))
+    ((host, _),) = sched.ready(now=1e9)
+    sched.release(host, ended=100.0)  # read to its end at 100 s; handled later by the loop
+    assert host.next_time == 105.0
+    assert sched.ready(now=104.9) == []
+    assert [j.id for _, j in sched.ready(now=105.0)] == [1]
+    sched.release(host, ended=200.0, not_before=300.0)  # a server's Retry-After still wins
+    assert host.next_time == 300.0
+
+
+def test_scheduler_hands_out_at_most_limit_jobs_earliest_first():
+    sched = Scheduler(delay=0)
+    for i, name in enumerate(("a.test", "b.test", "c.test")):
+        sched.add(name, Job(i, i, "page", f"http://{name}/", name, 0, not_before=float(i)))
+    assert [h.name for h, _ in sched.ready(now=10.0, limit=2)] == ["a.test", "b.test"]
+    assert sched.in_flight == 2 and sched.pending == 1
+    assert [h.name for h, _ in sched.ready(now=10.0, limit=2)] == ["c.test"]  # still waiting its turn
+
+
 def test_robots_jobs_go_first():
     sched = Scheduler(delay=0)
     sched.add("a.test", Job(5, 1, "page", "http://a.test/", "p", 0))
@@ -211,3 +235,74 @@ def test_resolve_map_is_closed_world():
         with pytest.raises(socket.gaierror):
             socket.getaddrinfo("unlisted.test", 80)
     assert socket.getaddrinfo is not None
+
+
+def _item(page_id: int, size: int) -> tuple:
+    return (page_id, f"http://a.test/{page_id}", b"x" * size, [("Content-Type", "text/html")])
+
+
+def test_lint_backlog_keeps_bodies_past_its_budget_in_the_store():
+    stored = {i: _item(i, 40) for i in range(10)}
+    loaded = []
+
+    def load(page_id: int):
+        loaded.append(page_id)
+        return None if page_id == 4 else stored[page_id]  # 4: its body cannot be read back
+
+    backlog = Backlog(load, max_bytes=100)
+    for i in range(6):
+        backlog.add(stored[i])
+    assert backlog.held_bytes == 80 and backlog.spilled == 4 and len(backlog) == 6
+    backlog.add_stored(7)  # a resumed crawl's unlinted page
+    batch = backlog.take(pages=16, max_bytes=10_000)
+    assert [item[0] for item in batch] == [0, 1, 2, 3, 5, 7]  # first in, first out; 4 left out
+    assert all(item[2] == b"x" * 40 for item in batch)
+    assert loaded == [2, 3, 4, 5, 7]  # only the spilled pages were read back
+    assert backlog.held_bytes == 0 and backlog.spilled == 0 and not backlog
+
+
+def test_lint_backlog_batches_are_cut_by_pages_and_by_bytes():
+    backlog = Backlog(lambda page_id: None, max_bytes=10_000)
+    for i in range(5):
+        backlog.add(_item(i, 300))
+    assert [item[0] for item in backlog.take(pages=2)] == [0, 1]
+    assert [item[0] for item in backlog.take(pages=16, max_bytes=500)] == [2, 3]  # 600 bytes >= 500
+    assert [item[0] for item in backlog.take()] == [4]
+
+
+def test_fetch_deadline_shuts_the_connection_of_its_own_request_only():
+    class Conn:
+        def __init__(self, sock: socket.socket) -> None:
+            self.sock = sock
+
+    mine, server_end = socket.socketpair()
+    other, other_end = socket.socketpair()
+    try:
+        with _Deadline(0.05) as deadline:
+            _note_connection(Conn(mine))
+            assert mine.recv(10) == b""  # blocks until the watchdog shuts the socket down
+        assert deadline.fired
+        with _Deadline(60) as finished:
+            _note_connection(Conn(other))
+        assert not finished.fired
+        other_end.sendall(b"ok")
+        assert other.recv(10) == b"ok"  # a finished request's connection is never touched
+    finally:
+        for s in (mine, server_end, other, other_end):
+            s.close()
+
+
+@pytest.mark.parametrize("link", ["http://x.test/a?b=1", "HTTPS://X.test/", "//y.test/a", "/p1.html",
+                                  "/a/../b", "p2.html", "../up.html", "?page=2", "#top", "http:g", ""])
+def test_links_resolve_alike_under_bases_that_share_their_join_context(link):
+    bases = ["http://b.test/c/d.html", "http://b.test/e/", "http://b.test/c/d.html?x=1#f",
+             "https://b.test/c/d.html", "http://b.test:81/c/d.html", "http://other.test/c/d.html"]
+    by_context: dict[str, set[str]] = {}
+    for base in bases:
+        try:
+            key = urls.normalize(link, base)
+        except urls.BadURL as exc:
+            key = f"BadURL: {exc}"
+        by_context.setdefault(urls.join_context(link, base), set()).add(key)
+    assert all(len(keys) == 1 for keys in by_context.values()), by_context
+    assert urls.join_context("/p1.html", bases[0]) == urls.join_context("/p1.html", bases[1])

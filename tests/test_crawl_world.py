@@ -396,6 +396,34 @@ def test_site_limits(tmp_path, lint_pool, limit, check):
     store.close()
 
 
+def test_pages_past_the_lint_backlog_budget_are_linted_from_the_store(tmp_path, lint_pool, monkeypatch):
+    """With no memory budget for waiting pages, every page is queued for linting by its id and
+    its body read back from the database: the findings are those of an ordinary crawl."""
+    read_back = []
+    stored_item = Crawler._stored_lint_item
+    monkeypatch.setattr(Crawler, "_stored_lint_item",
+                        lambda self, page_id: read_back.append(page_id) or stored_item(self, page_id))
+    server = srv.FixtureServer({"gen.test": srv.GeneratedSite(12, 2)}).start()
+    try:
+        runs = {}
+        for budget in (0, 64_000_000):
+            store, scan = run_crawl(tmp_path / f"backlog-{budget}.db", [f"http://gen.test:{server.port}/"],
+                                    {"gen.test": "127.0.0.1"}, lint_pool, delay=0.01,
+                                    lint_backlog_bytes=budget)
+            pages = store.pages(scan)
+            assert {p["lint_state"] for p in pages if p["state"] == "ok"} == {"done"}
+            runs[budget] = sorted((f["page_key"], f["rule"], f["line"], f["col"], f["fingerprint"])
+                                  for f in store.findings(scan))
+            if budget == 0:
+                assert sorted(read_back) == sorted(p["id"] for p in pages if p["state"] == "ok")
+                read_back.clear()
+            store.close()
+    finally:
+        server.stop()
+    assert read_back == []  # within the budget no body is read back
+    assert runs[0] == runs[64_000_000] and len({f[0] for f in runs[0]}) == 6  # every other page claims
+
+
 def test_subdomains_flag_widens_scope(tmp_path, lint_pool):
     server = srv.FixtureServer(srv.fixture_sites()).start()
     try:

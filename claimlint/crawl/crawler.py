@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from claimlint import __version__
 from claimlint.config import Config
 from claimlint.crawl import urls
+from claimlint.crawl.backlog import BATCH_PAGES, MAX_HELD_BYTES, Backlog
 from claimlint.crawl.fetch import HTML_TYPES, Decoder, Fetcher, FetchResult, TooBig, utc_now
 from claimlint.crawl.page import PageInfo, decode_page, inspect_page, looks_like_html
 from claimlint.crawl.progress import Progress, Stats
@@ -30,6 +31,7 @@ from claimlint.findings import normalize_claim
 MAX_SITEMAPS_PER_SITE = 50
 ROBOTS_REDIRECTS = 5  # RFC 9309: follow at least five
 FRONTIER_PER_PAGE = 4  # URLs kept in the frontier per page a site may have crawled
+LINK_MEMO = 20_000  # normalized links remembered per site being crawled
 
 
 @dataclass
@@ -51,6 +53,7 @@ class CrawlOptions:
     sitemaps: bool = True
     workers: int = 32
     lint_workers: int = 1
+    lint_backlog_bytes: int = MAX_HELD_BYTES  # bodies held in memory while the lint pool is behind
     pattern_cap: int = 100
     calendar_cap: int = 12
     query_cap: int = 30
@@ -78,6 +81,11 @@ class Site:
     patterns: Counter = field(default_factory=Counter)
     queries: Counter = field(default_factory=Counter)
     stop_reason: str | None = None
+    # While the site is crawled: links already normalized ((href, join context) -> key, or
+    # None when off site or not crawlable) and (kind, key) already in the frontier, so a
+    # navigation menu on every page costs one normalization and one INSERT, not one per page.
+    links: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    known: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass
@@ -92,6 +100,10 @@ class Outcome:
     encoding_note: str | None = None
     decode_error: str | None = None
     info: PageInfo | None = None
+    fetch_time: float = 0.0  # seconds in the fetch thread: requests, then reading the page
+    parse_time: float = 0.0
+    packed: list[tuple[bytes | None, str | None]] = field(default_factory=list)  # per result:
+    # its body compressed for the store and its SHA-256, computed on the fetch thread
 
 
 def scan_key(seeds: list[str]) -> str:
@@ -131,8 +143,8 @@ class Crawler:
         self.stats = Stats()
         self._own_pool = lint_pool is None
         self._lint_pool = lint_pool
-        self._lint_buffer: list[tuple[int, str, bytes, list]] = []
-        self._lint_futures: list[Future] = []
+        self._backlog = Backlog(self._stored_lint_item, options.lint_backlog_bytes)
+        self._lint_futures: list[tuple[Future, int]] = []  # batches sent, with their page counts
         self._lint_flushed = time.monotonic()
         self.scan_id = self._open_scan(new_scan)
 
@@ -198,17 +210,22 @@ class Crawler:
                           json.loads(row["chain"]))
                 site.outstanding += 1
                 self.sched.add(urls.host_of(job.url), job)
-        for row in db.execute("SELECT p.id, p.url, p.fetch_id, x.headers FROM pages p JOIN fetches x "
-                              "ON x.id=p.fetch_id WHERE p.scan_id=? AND p.lint_state='pending'", (scan_id,)):
-            headers = json.loads(row["headers"])
-            try:
-                content = content_of(self.store.body(row["fetch_id"]), headers)
-            except TooBig as exc:
-                with self.store.transaction():
-                    db.execute("UPDATE pages SET lint_state='error', reason=? WHERE id=?",
-                               (str(exc), row["id"]))
-                continue
-            self._lint_buffer.append((row["id"], row["url"], content, headers))
+        for row in db.execute("SELECT id FROM pages WHERE scan_id=? AND lint_state='pending' ORDER BY id",
+                              (scan_id,)):
+            self._backlog.add_stored(row["id"])
+
+    def _stored_lint_item(self, page_id: int) -> tuple[int, str, bytes, list] | None:
+        """A page to lint, its body read back from the store (None: it cannot be decoded)."""
+        row = self.store.db.execute("SELECT p.url, p.fetch_id, x.headers FROM pages p JOIN fetches x "
+                                    "ON x.id=p.fetch_id WHERE p.id=?", (page_id,)).fetchone()
+        headers = [tuple(h) for h in json.loads(row["headers"] or "[]")]
+        try:
+            return page_id, row["url"], content_of(self.store.body(row["fetch_id"]), headers), headers
+        except TooBig as exc:
+            with self.store.transaction():
+                self.store.db.execute("UPDATE pages SET lint_state='error', reason=? WHERE id=?",
+                                      (str(exc), page_id))
+            return None
 
     def _stored_robots(self, queue_id: int) -> Robots:
         row = self.store.db.execute("SELECT * FROM fetches WHERE queue_id=? ORDER BY id DESC LIMIT 1",
@@ -259,39 +276,53 @@ class Crawler:
     def _loop(self, threads: ThreadPoolExecutor) -> None:
         for site in self.sites.values():
             self._check_site_done(site)
+        timers = self.stats
         while True:
-            for host, job in self.sched.ready():
+            # No more requests handed out than there are free fetch threads (in flight and not
+            # yet back in the results queue): a job waiting for a thread would hold its host.
+            room = self.options.workers - (self.sched.in_flight - self.results.qsize())
+            ready = self.sched.ready(limit=max(0, room))
+            for host, job in ready:
                 if self._admit(host, job):
                     threads.submit(self._work, host, job)
-            self._flush_lint()
             self._collect_lint(block=False)
+            self._flush_lint()
             if self.sched.in_flight == 0 and self.sched.pending == 0:
-                self._flush_lint(force=True)
-                if not self._lint_futures:
+                if not self._backlog and not self._lint_futures:
                     break
-                self._collect_lint(block=True)
+                self._flush_lint(force=True)
+                started = time.perf_counter()
+                self._collect_lint(block=True)  # nothing left to fetch: wait for the linting
+                timers.add_time("lint-wait", time.perf_counter() - started)
                 continue
             wake = self.sched.next_wake()
-            timeout = 0.2 if wake is None else min(0.2, max(0.0, wake - time.monotonic()))
+            if wake is None or room <= len(ready):  # every thread busy: wait for a response
+                timeout = 0.2
+            else:
+                timeout = min(0.2, max(0.0, wake - time.monotonic()))
+            started = time.perf_counter()
             try:
                 outcomes = [self.results.get(timeout=timeout)]
             except queue.Empty:
                 outcomes = []
+            timers.add_time("idle", time.perf_counter() - started)
             while outcomes and len(outcomes) < 64:
                 try:
                     outcomes.append(self.results.get_nowait())
                 except queue.Empty:
                     break
             if outcomes:
+                started = time.perf_counter()
                 with self.store.transaction():  # one commit for everything that arrived together
                     for outcome in outcomes:
                         self._handle(outcome)
+                timers.add_time("store", time.perf_counter() - started)
             self._refresh_stats()
             self.progress.update(self.stats)
 
     def _refresh_stats(self) -> None:
         self.stats.queued = self.sched.pending
-        self.stats.lint_pending = len(self._lint_buffer) + len(self._lint_futures)
+        self.stats.lint_pending = len(self._backlog) + sum(n for _, n in self._lint_futures)
         self.stats.sites = Counter(s.state for s in self.sites.values())
 
     # dispatch ---------------------------------------------------------------------------
@@ -334,6 +365,7 @@ class Crawler:
 
     def _work(self, host: Host, job: Job) -> None:
         """Runs on a fetch thread: network I/O, decoding and link extraction only."""
+        started = time.perf_counter()
         try:
             outcome = Outcome(job, host, [])
             if job.kind == "robots":
@@ -349,10 +381,16 @@ class Crawler:
                 result = self.fetcher.get(job.url, html_only=job.kind == "page")
                 outcome.results.append(result)
                 if job.kind == "page":
+                    fetched = time.perf_counter()
                     self._read_page(outcome, result)
+                    outcome.parse_time = time.perf_counter() - fetched
         except Exception as exc:  # noqa: BLE001 - never lose a job to an unexpected error
             outcome.results.append(FetchResult(url=job.url, fetched_at=utc_now(),
                                                error=f"internal error: {exc!r}", error_kind="internal"))
+        outcome.packed = [(zlib.compress(r.raw, 6) if r.raw else None,
+                           hashlib.sha256(r.raw).hexdigest() if r.status is not None else None)
+                          for r in outcome.results]
+        outcome.fetch_time = time.perf_counter() - started - outcome.parse_time
         self.results.put(outcome)
 
     @staticmethod
@@ -376,6 +414,8 @@ class Crawler:
     def _handle(self, out: Outcome) -> None:
         job, site = out.job, self.sites[out.job.site_id]
         final = out.results[-1]
+        self.stats.add_time("fetch", out.fetch_time)
+        self.stats.add_time("parse", out.parse_time)
         retry_at = None
         if final.retryable and job.attempts < self.options.retries:
             wait = final.retry_after()
@@ -384,7 +424,8 @@ class Crawler:
                 retry_at = time.monotonic() + wait
         lint_item = None
         with self.store.transaction():
-            fetch_ids = [self._store_fetch(job, site, r) for r in out.results]
+            fetch_ids = [self._store_fetch(job, site, r, *packed)
+                         for r, packed in zip(out.results, out.packed)]
             self.stats.fetched += len(out.results)
             if retry_at is not None:
                 job.attempts += 1
@@ -399,18 +440,20 @@ class Crawler:
                 lint_item = self._handle_page(out, site, final, fetch_ids[-1])
             if site.bytes > self.options.max_site_bytes and not site.stop_reason:
                 site.stop_reason = f"byte limit ({self.options.max_site_bytes}) reached"
+        # The next request to this host waits its delay from the end of this response, not
+        # from now: time this outcome spent queued for the main loop counts as waiting.
         if retry_at is not None:
             self.sched.put_back(out.host, job)
-            self.sched.release(out.host, not_before=retry_at)
+            self.sched.release(out.host, not_before=retry_at, ended=final.ended or None)
         else:
-            self.sched.release(out.host)
+            self.sched.release(out.host, ended=final.ended or None)
         if lint_item:
-            self._lint_buffer.append(lint_item)
+            self._backlog.add(lint_item)
         self._check_site_done(site)
 
-    def _store_fetch(self, job: Job, site: Site, r: FetchResult) -> int:
-        body = zlib.compress(r.raw, 6) if r.raw else None
-        digest = hashlib.sha256(r.raw).hexdigest() if r.status is not None else None
+    def _store_fetch(self, job: Job, site: Site, r: FetchResult, body: bytes | None,
+                     digest: str | None) -> int:
+        """Write one response (``body`` compressed, ``digest`` its SHA-256: see Outcome.packed)."""
         site.bytes += len(r.raw)
         self.store.db.execute("UPDATE sites SET bytes=? WHERE id=?", (site.bytes, site.id))
         return self.store.db.execute(
@@ -473,7 +516,7 @@ class Crawler:
             return None
         info = out.info or PageInfo()
         base = urljoin(job.url, info.base) if info.base else job.url
-        duplicate = self._duplicate(site, job, r, info, base)
+        duplicate = self._duplicate(site, job, out.packed[-1][1], info, base)
         if duplicate:
             self._page_result(job, fetch_id, r, "duplicate", duplicate, out=out)
             return None
@@ -499,7 +542,7 @@ class Crawler:
             return "empty", "empty page: nothing to check"
         return None
 
-    def _duplicate(self, site: Site, job: Job, r: FetchResult, info: PageInfo, base: str) -> str | None:
+    def _duplicate(self, site: Site, job: Job, digest: str, info: PageInfo, base: str) -> str | None:
         """Why this page is a copy of one already crawled (rel=canonical, same body), or None."""
         db = self.store.db
         if info.canonical:
@@ -517,9 +560,9 @@ class Crawler:
                                "reason) VALUES (?,?,'page',?,?,?,'alias',?)",
                                (self.scan_id, site.id, canonical, canonical, job.depth,
                                 f"rel=canonical of {job.key}"))
-        digest = hashlib.sha256(r.raw).hexdigest()
-        row = db.execute("SELECT p.url FROM pages p JOIN fetches x ON x.id=p.fetch_id WHERE p.site_id=? "
-                         "AND p.state='ok' AND x.body_sha256=? LIMIT 1", (site.id, digest)).fetchone()
+        row = db.execute("SELECT p.url FROM fetches x CROSS JOIN pages p ON p.fetch_id=x.id "
+                         "WHERE x.site_id=? AND x.body_sha256=? AND p.state='ok' LIMIT 1",
+                         (site.id, digest)).fetchone()
         return f"same content as {row[0]}" if row else None
 
     def _redirect(self, job: Job, site: Site, r: FetchResult, hop: dict) -> None:
@@ -587,11 +630,21 @@ class Crawler:
     def _enqueue(self, site: Site, kind: str, url: str, depth: int, *, base: str | None = None,
                  chain: list | None = None, referrer: str | None = None, check_traps: bool = True) -> bool:
         """Add a URL to the frontier unless seen, off site, too deep or a trap; True if added."""
-        try:
-            key = urls.normalize(url, base)
-        except urls.BadURL:
-            return False
-        if not self._in_scope(site, key):
+        url = url.strip()
+        link = (url, urls.join_context(url, base))
+        if link in site.links:
+            key = site.links[link]
+        else:
+            try:
+                key = urls.normalize(url, base)
+            except urls.BadURL:
+                key = None
+            if key is not None and not self._in_scope(site, key):
+                key = None
+            if len(site.links) >= LINK_MEMO:
+                site.links.clear()
+            site.links[link] = key
+        if key is None or (kind, key) in site.known:
             return False
         state, reason = "pending", None
         if kind == "sitemap":
@@ -608,6 +661,7 @@ class Crawler:
                          "reason, chain, referrer) VALUES (?,?,?,?,?,?,?,?,?,?)",
                          (self.scan_id, site.id, kind, key, key, depth, state, reason,
                           dumps(chain or []), referrer))
+        site.known.add((kind, key))
         if cur.rowcount != 1:
             return False
         if kind == "sitemap":
@@ -655,6 +709,7 @@ class Crawler:
             (site.id,)).fetchone()
         ok, total = row[0], row[1]
         site.state = "done" if ok else "failed"
+        site.links, site.known = {}, set()
         reason = site.stop_reason
         if not ok:
             first = self.store.db.execute(
@@ -674,53 +729,59 @@ class Crawler:
     # linting ----------------------------------------------------------------------------
 
     def _flush_lint(self, force: bool = False) -> None:
-        if not self._lint_buffer:
-            return
-        if not force and len(self._lint_buffer) < 8 and time.monotonic() - self._lint_flushed < 0.3:
-            return
-        if not force and len(self._lint_futures) >= 2 * max(1, self.options.lint_workers) + 2:
-            return
-        batch, self._lint_buffer = self._lint_buffer[:16], self._lint_buffer[16:]
+        """Send batches from the backlog to the lint pool, keeping at most a few batches per
+        worker in flight (the rest wait in the backlog). Without ``force`` a batch is sent only
+        once it is full or its oldest page has waited a moment."""
         from claimlint.crawl.lintpool import lint_pages
 
-        self._lint_futures.append(self._lint_pool.submit(lint_pages, batch))
-        self._lint_flushed = time.monotonic()
-        if force and self._lint_buffer:
-            self._flush_lint(force=True)
+        limit = 2 * max(1, self.options.lint_workers) + 2
+        while self._backlog and len(self._lint_futures) < limit:
+            if not force and len(self._backlog) < BATCH_PAGES // 2 and \
+                    time.monotonic() - self._lint_flushed < 0.3:
+                return
+            batch = self._backlog.take()
+            if batch:
+                self._lint_futures.append((self._lint_pool.submit(lint_pages, batch), len(batch)))
+            self._lint_flushed = time.monotonic()
 
     def _collect_lint(self, block: bool) -> None:
+        """Store the results of finished lint batches (with ``block``, wait for the oldest)."""
         if block and self._lint_futures:
-            self._lint_futures[0].result()
-        done = [f for f in self._lint_futures if f.done()]
+            self._lint_futures[0][0].result()
+        done = [f for f, _ in self._lint_futures if f.done()]
         if not done:
             return
-        self._lint_futures = [f for f in self._lint_futures if not f.done()]
+        self._lint_futures = [(f, n) for f, n in self._lint_futures if not f.done()]
         for future in done:
-            self._store_findings(future.result())
+            results, seconds = future.result()
+            self.stats.add_time("lint", seconds)
+            started = time.perf_counter()
+            self._store_findings(results)
+            self.stats.add_time("lint-store", time.perf_counter() - started)
 
-    def _store_findings(self, results: list[tuple[int, list[dict] | None, str | None]]) -> None:
+    def _store_findings(self, results: list[tuple[int, list[tuple] | None, str | None]]) -> None:
+        """One transaction for a batch of lint results: findings inserted together."""
         db = self.store.db
+        rows, done, failed = [], [], []
+        for page_id, found, error in results:
+            if error is not None:
+                failed.append((error, page_id))
+                continue
+            page = db.execute("SELECT p.site_id, p.key, p.fetch_id, s.domain FROM pages p JOIN sites s "
+                              "ON s.id=p.site_id WHERE p.id=?", (page_id,)).fetchone()
+            done.append((len(found), page_id))
+            # f: lintpool.FIELDS, rule ... region, in the order of the INSERT's columns
+            rows += [(self.scan_id, page["site_id"], page_id, page["fetch_id"], *f,
+                      finding_fingerprint(page["domain"], page["key"], f[0], f[7] or f[6])) for f in found]
         with self.store.transaction():
-            for page_id, found, error in results:
-                page = db.execute("SELECT p.site_id, p.key, p.fetch_id, s.domain FROM pages p JOIN sites s "
-                                  "ON s.id=p.site_id WHERE p.id=?", (page_id,)).fetchone()
-                if error is not None:
-                    db.execute("UPDATE pages SET lint_state='error', reason=? WHERE id=?", (error, page_id))
-                    continue
-                db.execute("DELETE FROM findings WHERE page_id=?", (page_id,))
-                for f in found:
-                    db.execute(
-                        "INSERT INTO findings (scan_id, site_id, page_id, fetch_id, rule, category, "
-                        "severity, message, why, suggestion, text, sentence, line, col, end_line, end_col, "
-                        "start_offset, end_offset, region, fingerprint) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (self.scan_id, page["site_id"], page_id, page["fetch_id"], f["rule"], f["category"],
-                         f["severity"], f["message"], f["why"], f["suggestion"], f["text"], f["sentence"],
-                         f["line"], f["column"], f["end_line"], f["end_column"], f["start"], f["end"],
-                         f["region"], finding_fingerprint(page["domain"], page["key"], f["rule"],
-                                                          f["sentence"] or f["text"])))
-                db.execute("UPDATE pages SET lint_state='done', findings=? WHERE id=?", (len(found), page_id))
-                self.stats.findings += len(found)
+            db.executemany("UPDATE pages SET lint_state='error', reason=? WHERE id=?", failed)
+            db.executemany("DELETE FROM findings WHERE page_id=?", [(page_id,) for _, page_id in done])
+            db.executemany(
+                "INSERT INTO findings (scan_id, site_id, page_id, fetch_id, rule, category, severity, "
+                "message, why, suggestion, text, sentence, line, col, end_line, end_col, start_offset, "
+                "end_offset, region, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("UPDATE pages SET lint_state='done', findings=? WHERE id=?", done)
+        self.stats.findings += len(rows)
 
 
 def finding_fingerprint(domain: str, page_key: str, rule: str, sentence: str) -> str:

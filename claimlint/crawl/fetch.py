@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import heapq
+import itertools
 import socket
 import ssl
 import threading
@@ -14,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-import requests
 import urllib3
 import urllib3.connection
-from requests.adapters import HTTPAdapter
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504, 520, 521, 522, 523, 524))
@@ -39,6 +39,7 @@ class FetchResult:
     raw: bytes = b""  # the body exactly as it came over the wire (Content-Encoding kept)
     content: bytes = b""  # the body with gzip/deflate removed
     elapsed: float = 0.0
+    ended: float = 0.0  # time.monotonic() when the response was read to its end (0: unknown)
     error: str | None = None  # a human-readable reason when the fetch failed
     error_kind: str | None = None  # dns, refused, tls, timeout, connection, too-large, bomb, ...
     skipped_body: bool = False  # body deliberately not read (not HTML)
@@ -133,14 +134,10 @@ class Decoder:
 
 def classify(exc: BaseException) -> tuple[str, str]:
     """(kind, reason) for a failed request: dns, refused, tls, timeout or connection."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        inner = [e for e in _chain(exc) if isinstance(e, ssl.SSLError)]
-        return "tls", f"TLS error: {_root(inner[-1] if inner else exc)}"
-    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
-        return "timeout", "timed out"
-    if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return "redirects", str(exc)
     chain = _chain(exc)
+    if any(isinstance(e, (urllib3.exceptions.SSLError, ssl.SSLError)) for e in chain):
+        inner = [e for e in chain if isinstance(e, ssl.SSLError)]
+        return "tls", f"TLS error: {_root(inner[-1] if inner else exc)}"
     for item in chain:
         if isinstance(item, socket.gaierror):
             return "dns", f"DNS lookup failed: {item.args[-1] if item.args else item}"
@@ -149,6 +146,10 @@ def classify(exc: BaseException) -> tuple[str, str]:
             return "dns", f"DNS lookup failed: {_root(item)}"
         if isinstance(item, ConnectionRefusedError) or getattr(item, "errno", None) == errno.ECONNREFUSED:
             return "refused", "connection refused"
+    # urllib3's NewConnectionError is a subclass of its TimeoutError, whatever the cause
+    if not isinstance(exc, urllib3.exceptions.NewConnectionError) and isinstance(
+            exc, (urllib3.exceptions.TimeoutError, TimeoutError)):
+        return "timeout", "timed out"
     if "Failed to resolve" in str(exc) or "getaddrinfo" in str(exc):
         return "dns", f"DNS lookup failed: {_root(exc)}"
     if "refused" in str(exc).lower():
@@ -203,56 +204,111 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _TrackedHTTPSConnection
 
 
+class _Watchdog:
+    """One thread for every fetch's wall-clock deadline: when a deadline passes, the sockets of
+    that request's connections are shut down. (A ``threading.Timer`` per request would start a
+    thread for every page.)"""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._tie = itertools.count()
+        self._thread: threading.Thread | None = None
+        self.live = 0  # deadlines armed and not yet disarmed
+
+    def arm(self, deadline: _Deadline) -> None:
+        with self._cond:
+            self.live += 1
+            if len(self._heap) > 1024 and len(self._heap) > 4 * self.live:  # drop finished ones
+                self._heap = [item for item in self._heap if not item[2].done]
+                heapq.heapify(self._heap)
+            heapq.heappush(self._heap, (deadline.at, next(self._tie), deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="fetch-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0][2] is deadline:
+                self._cond.notify()
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)[2].fire()
+
+    def disarm(self) -> None:
+        with self._cond:
+            self.live -= 1
+
+
+_watchdog = _Watchdog()
+
+
 class _Deadline:
     """Cuts the connection of this thread's request once ``seconds`` have passed, whatever
     the server is doing: a server sending headers or body a byte at a time keeps every
     single read under the read timeout, so only a wall-clock limit bounds a whole fetch."""
 
     def __init__(self, seconds: float) -> None:
-        self.fired = False
+        self.fired = self.done = False
+        self.at = time.monotonic() + seconds
         self._slot: list = []
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
+        self._lock = threading.Lock()
 
     def __enter__(self) -> _Deadline:
         _current.slot = self._slot
-        self._timer.start()
+        _watchdog.arm(self)
         return self
 
-    def _fire(self) -> None:
-        self.fired = True
-        for conn in list(self._slot):
-            sock = getattr(conn, "sock", None)
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+    def fire(self) -> None:
+        with self._lock:
+            if self.done:
+                return
+            self.fired = True
+            for conn in list(self._slot):
+                sock = getattr(conn, "sock", None)
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        with self._lock:
+            self.done = True  # the watchdog drops it (lazily, from the top of its heap)
+        _watchdog.disarm()
         _current.slot = None
 
 
 class Fetcher:
-    """Makes bounded GET requests with one shared connection pool; thread-safe for ``get``.
-    Each request has a wall-clock deadline of DEADLINE_FACTOR x ``timeout`` in all
-    (connecting, headers and body), besides ``timeout`` for connecting and for each read."""
+    """Makes bounded GET requests with one shared urllib3 connection pool; thread-safe for
+    ``get``. Each request has a wall-clock deadline of DEADLINE_FACTOR x ``timeout`` in all
+    (connecting, headers and body), besides ``timeout`` for connecting and for each read.
+    No cookies, no proxies from the environment, redirects never followed here."""
 
     DEADLINE_FACTOR = 3
 
     def __init__(self, user_agent: str, *, timeout: float = 10.0, max_bytes: int = 5_000_000,
                  verify: bool = True) -> None:
+        from requests.utils import DEFAULT_CA_BUNDLE_PATH  # the CA bundle requests trusts
+
         self.user_agent, self.timeout, self.max_bytes = user_agent, timeout, max_bytes
-        self.session = requests.Session()
-        self.session.trust_env = False  # no proxies or .netrc credentials from the environment
-        self.session.cookies.set_policy(_NoCookies())
-        adapter = HTTPAdapter(pool_connections=512, pool_maxsize=4, max_retries=0)
-        adapter.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         self.verify = verify
+        self.headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
+                        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
+        tls = {"cert_reqs": "CERT_REQUIRED", "ca_certs": DEFAULT_CA_BUNDLE_PATH} if verify else \
+            {"cert_reqs": "CERT_NONE"}
+        self.pool = urllib3.PoolManager(num_pools=512, maxsize=4, retries=False, **tls)
+        self.pool.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+        self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
 
     def close(self) -> None:
-        self.session.close()
+        self.pool.clear()
 
     def get(self, url: str, *, html_only: bool = False, max_bytes: int | None = None) -> FetchResult:
         """GET ``url`` without following redirects. With ``html_only`` a non-HTML body is not
@@ -260,48 +316,49 @@ class Fetcher:
         limit = max_bytes or self.max_bytes
         result = FetchResult(url=url, fetched_at=utc_now())
         started = time.monotonic()
-        headers = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate",
-                   "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
         budget = self.timeout * self.DEADLINE_FACTOR
         with _Deadline(budget) as deadline:
             try:
-                resp = self.session.get(url, headers=headers, stream=True, allow_redirects=False,
-                                        timeout=(self.timeout, self.timeout), verify=self.verify)
-            except requests.RequestException as exc:
+                resp = self.pool.urlopen("GET", url, headers=self.headers, redirect=False, retries=False,
+                                         preload_content=False, decode_content=False,
+                                         timeout=self._timeout)
+            except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
                 result.error_kind, result.error = classify(exc)
             else:
+                complete = False
                 try:
-                    self._read(resp, result, limit, html_only)
+                    complete = self._read(resp, result, limit, html_only)
                 finally:
-                    resp.close()
+                    if not complete:  # an unread body must not be left on a kept-alive connection
+                        resp.close()
+                    resp.release_conn()
         if deadline.fired:  # whatever came in before the cut is kept as evidence
             result.error_kind = "slow"
             result.error = f"gave up after {budget:g} s: the server sent too slowly"
-        result.elapsed = time.monotonic() - started
+        result.ended = time.monotonic()
+        result.elapsed = result.ended - started
         return result
 
-    def _read(self, resp: requests.Response, result: FetchResult, limit: int,
-              html_only: bool) -> None:
-        raw = resp.raw
-        result.status, result.reason = resp.status_code, resp.reason or ""
-        result.http_version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(
-            getattr(raw, "version", 11), "HTTP/1.1")
-        result.request_headers = [("Host", resp.request.url and _host_header(resp.request.url))]
-        result.request_headers += [(k, v) for k, v in resp.request.headers.items()]
-        result.headers = list(raw.headers.items())
+    def _read(self, resp: urllib3.BaseHTTPResponse, result: FetchResult, limit: int,
+              html_only: bool) -> bool:
+        """Fill ``result`` from the response; True when the body was read to its end."""
+        result.status, result.reason = resp.status, resp.reason or ""
+        result.http_version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(resp.version, "HTTP/1.1")
+        result.request_headers = [("Host", _host_header(result.url)), *self.headers.items()]
+        result.headers = list(resp.headers.items())
         length = result.header("content-length")
         if length and length.isdigit() and int(length) > limit:
             result.error_kind = "too-large"
             result.error = f"Content-Length {length} over the limit of {limit} bytes"
-            return
+            return False
         if html_only and 200 <= result.status < 300 and result.content_type and \
                 result.content_type not in HTML_TYPES:
             result.skipped_body = True
-            return
+            return False
         chunks, size = [], 0
         try:
             decoder = Decoder(result.header("content-encoding") or "", limit)
-            for chunk in raw.stream(CHUNK, decode_content=False):
+            for chunk in resp.stream(CHUNK, decode_content=False):
                 size += len(chunk)
                 if size > limit:
                     raise TooBig("too-large", f"body over the limit of {limit} bytes")
@@ -310,29 +367,14 @@ class Fetcher:
             result.raw, result.content = b"".join(chunks), decoder.result()
         except TooBig as exc:
             result.error_kind, result.error = exc.kind, str(exc)
-        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+            return False
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             result.error_kind, result.error = classify(exc)
+            return False
+        return True
 
 
 def _host_header(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(url).netloc
-
-
-class _NoCookies:
-    """A cookie policy that refuses every cookie: a crawl must not carry sessions around."""
-
-    netscape, rfc2965, hide_cookie2 = True, False, False
-
-    def set_ok(self, cookie, request) -> bool:  # noqa: ANN001
-        return False
-
-    def return_ok(self, cookie, request) -> bool:  # noqa: ANN001
-        return False
-
-    def domain_return_ok(self, domain, request) -> bool:  # noqa: ANN001
-        return False
-
-    def path_return_ok(self, path, request) -> bool:  # noqa: ANN001
-        return False

@@ -19,6 +19,15 @@ class Stats:
     errors: int = 0
     lint_pending: int = 0
     sites: dict[str, int] = field(default_factory=dict)  # state -> count
+    # Where the time went (seconds), for benchmarks and --verbose runs: "fetch" and "parse"
+    # are summed over the fetch threads (wall time, network waits included), "lint" is the
+    # lint workers' CPU time, the rest is the main loop's wall time: "store" writing fetches
+    # and pages, "lint-store" writing findings, "lint-wait" blocked on the lint pool, "idle"
+    # waiting for the next response or the next host's delay.
+    timers: dict[str, float] = field(default_factory=dict)
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        self.timers[stage] = self.timers.get(stage, 0.0) + seconds
 
     def line(self) -> str:
         states = ", ".join(f"{n} {s}" for s, n in sorted(self.sites.items()))

@@ -76,11 +76,12 @@ class Scheduler:
         host = self.host(host_name)
         host.delay = max(host.delay, delay)
 
-    def ready(self, now: float | None = None) -> list[tuple[Host, Job]]:
-        """Pop one job from every host that may be sent a request now; they become busy."""
+    def ready(self, now: float | None = None, limit: int | None = None) -> list[tuple[Host, Job]]:
+        """Pop one job from every host that may be sent a request now (at most ``limit``,
+        earliest first); they become busy."""
         now = time.monotonic() if now is None else now
         out = []
-        while self._ready and self._ready[0][0] <= now:
+        while self._ready and self._ready[0][0] <= now and (limit is None or len(out) < limit):
             _, _, name = heapq.heappop(self._ready)
             host = self.hosts[name]
             host.scheduled = False
@@ -104,13 +105,15 @@ class Scheduler:
         heapq.heappush(host.jobs, (job.sort_key(), job))
         self.pending += 1
 
-    def release(self, host: Host, *, sent: bool = True, not_before: float = 0.0) -> None:
-        """The host's request finished (or was never sent): schedule its next one."""
+    def release(self, host: Host, *, sent: bool = True, not_before: float = 0.0,
+                ended: float | None = None) -> None:
+        """The host's request finished (or was never sent): schedule its next one, the host's
+        delay after ``ended`` (when its response was read to the end; default: now)."""
         if host.busy:
             host.busy = False
             self.in_flight -= 1
         if sent:
-            host.next_time = max(time.monotonic() + host.delay, not_before)
+            host.next_time = max((ended or time.monotonic()) + host.delay, not_before)
         self._schedule(host)
 
     def next_wake(self) -> float | None:

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS queue (
     not_before REAL NOT NULL DEFAULT 0, chain TEXT NOT NULL DEFAULT '[]', referrer TEXT,
     UNIQUE (scan_id, kind, key));
 CREATE INDEX IF NOT EXISTS queue_pending ON queue (scan_id, state);
+CREATE INDEX IF NOT EXISTS queue_site ON queue (site_id, kind, state);
 CREATE TABLE IF NOT EXISTS fetches (
     id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL, site_id INTEGER NOT NULL,
     queue_id INTEGER, kind TEXT NOT NULL, url TEXT NOT NULL, fetched_at TEXT NOT NULL,
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS fetches (
     body BLOB, body_size INTEGER NOT NULL DEFAULT 0, body_sha256 TEXT, elapsed REAL,
     error TEXT, error_kind TEXT);
 CREATE INDEX IF NOT EXISTS fetches_scan ON fetches (scan_id);
+CREATE INDEX IF NOT EXISTS fetches_body ON fetches (site_id, body_sha256);
 CREATE TABLE IF NOT EXISTS pages (
     id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL, site_id INTEGER NOT NULL,
     queue_id INTEGER NOT NULL, key TEXT NOT NULL, url TEXT NOT NULL, requested_url TEXT NOT NULL,
@@ -44,6 +46,8 @@ CREATE TABLE IF NOT EXISTS pages (
     state TEXT NOT NULL, reason TEXT, lint_state TEXT NOT NULL DEFAULT 'none',
     findings INTEGER NOT NULL DEFAULT 0, UNIQUE (scan_id, key));
 CREATE INDEX IF NOT EXISTS pages_lint ON pages (scan_id, lint_state);
+CREATE INDEX IF NOT EXISTS pages_site ON pages (site_id, state);
+CREATE INDEX IF NOT EXISTS pages_fetch ON pages (fetch_id);
 CREATE TABLE IF NOT EXISTS findings (
     id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL, site_id INTEGER NOT NULL,
     page_id INTEGER NOT NULL REFERENCES pages(id), fetch_id INTEGER NOT NULL REFERENCES fetches(id),
@@ -52,6 +56,7 @@ CREATE TABLE IF NOT EXISTS findings (
     end_col INTEGER, start_offset INTEGER, end_offset INTEGER, region TEXT,
     fingerprint TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS findings_scan ON findings (scan_id, site_id);
+CREATE INDEX IF NOT EXISTS findings_page ON findings (page_id);
 CREATE TABLE IF NOT EXISTS archive_records (
     fetch_id INTEGER PRIMARY KEY REFERENCES fetches(id), scan_id INTEGER NOT NULL,
     warc_file TEXT NOT NULL, warc_offset INTEGER NOT NULL, warc_length INTEGER NOT NULL,

@@ -65,6 +65,24 @@ def normalize(url: str, base: str | None = None) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote, safe="/:@,-._~"), ""))
 
 
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_ORIGIN = re.compile(r"[^:/?#]+:(//[^/?#]*)?")
+
+
+def join_context(url: str, base: str | None) -> str:
+    """The part of ``base`` that ``normalize(url, base)`` depends on, so results can be
+    memoized per (url, context): nothing for an absolute URL, the scheme for ``//host/...``,
+    the origin for ``/path``, the whole base for a relative reference."""
+    if base is None or _ABSOLUTE.match(url):
+        return ""
+    if url.startswith("//"):
+        return base.partition(":")[0]
+    if url.startswith("/"):
+        match = _ORIGIN.match(base)
+        return match.group() if match else base
+    return base
+
+
 def _clean_path(path: str) -> str:
     trailing = path.endswith("/")
     clean = posixpath.normpath(unquote(path))
