@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from claimlint.cache import Cache
 from claimlint.config import Config
 from claimlint.findings import Finding
-from claimlint.report.text import excerpts
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -108,6 +107,7 @@ class LintJob:
         from claimlint import bigtext
         from claimlint.decoding import DecodeError
         from claimlint.lint import read_document
+        from claimlint.report.text import excerpts
         from claimlint.safeio import Unreadable
 
         result = FileResult(unit.index, unit.path)
@@ -148,6 +148,7 @@ class LintJob:
                 continue
             docs.append(loaded)
             doc_units.append(unit)
+        from claimlint.report.text import excerpts
         from claimlint.rulepack import RuleFileError
 
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ AUXILIARIES = {"be", "can", "will", "would", "should", "do", "have", "could", "m
 CONTRAST = {"but", "however", "although", "though", "yet", "whereas", "while", "unlike",
             "except", "instead"}
 CLAUSE_PUNCT = {",", ";", ":", "—", "–", "(", ")", "--"}
-WARN_PHRASES = re.compile(
+WARN_PHRASES_SOURCE = (
     r"\b(?:beware|wary|cautious|careful|caution|skeptical|sceptical|suspicious|"
     r"warns?|warned|warning|warnings|red flags?|watch out|steer clear|"
     r"too good to be true|scams?|fraud(?:ulent)?|unscrupulous|predatory|illegitimate|"
@@ -57,8 +58,7 @@ WARN_PHRASES = re.compile(
     r"(?:that|who|which|claiming|promising|offering|advertising|touting)\b"
     r"|\b(?:claims?|promises?|phrases?|words|language|terms) (?:like|such as|of|that)\b"
     r"|\b(?:fda|ftc|isscr|regulators?|the agency) (?:has |have )?(?:warn|caution|says?|"
-    r"states?|advises?|notes?|reminds?|cited|cites|found)\w*",
-    re.IGNORECASE,
+    r"states?|advises?|notes?|reminds?|cited|cites|found)\w*"
 )
 INTERROGATIVES = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will",
                   "would", "should", "shall", "may", "might", "what", "how", "when", "where",
@@ -158,10 +158,17 @@ def _match_negative(doc, start: int, end: int) -> bool:  # noqa: ANN001
     return any(is_negator(doc, i) for i in range(start, end))
 
 
+@lru_cache(maxsize=1)
+def warn_phrases() -> re.Pattern:
+    """WARN_PHRASES_SOURCE compiled (on first use: a run with no claim never needs it)."""
+    return re.compile(WARN_PHRASES_SOURCE, re.IGNORECASE)
+
+
 def warned(sent: Span, lead: str = "") -> bool:
     """The sentence (or the list's lead-in) warns against the claim or attributes it to
     other clinics: "avoid clinics that promise...", "beware of claims like..."."""
-    return bool(WARN_PHRASES.search(sent.text) or (lead and WARN_PHRASES.search(lead)))
+    rx = warn_phrases()
+    return bool(rx.search(sent.text) or (lead and rx.search(lead)))
 
 
 WH_WORDS = {"what", "which", "how", "whom", "whose"}  # not "why" ("Why risk surgery when...?")

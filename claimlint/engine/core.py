@@ -16,8 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import regex
-
 from claimlint import __version__
 from claimlint.document import Document
 from claimlint.engine import context
@@ -33,6 +31,7 @@ from claimlint.nlp import forms_of, get_nlp, lemma_of
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
 if TYPE_CHECKING:
+    import regex
     from spacy.tokens import Doc
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per sentence
@@ -135,6 +134,8 @@ class Engine:
         plan = load_plan(self._plan_key()) if plan_cache else None
         self._validated = plan is not None  # a saved plan means every pattern was accepted
         if plan is None:
+            import regex
+
             for key in list(self._regexes.source):  # a bad regex must stop the run now
                 try:
                     self._regexes[key]
@@ -216,6 +217,7 @@ class Engine:
     def prepare(self) -> None:
         """Build spaCy and the matchers now rather than on first use (before forking
         workers, which then share them)."""
+        self.prefilter.compile()
         self._build_matchers()
 
     def _build_matchers(self) -> None:
@@ -522,10 +524,9 @@ class Engine:
             if h.entry.role == "claim":
                 by_rule[h.entry.rule].append(h)
         findings: list[EngineFinding] = []
-        kind = st.doc.page_kind
         for ri, rule_hits in by_rule.items():
             rule = self.rules[ri]
-            if kind not in rule.pages:
+            if st.doc.page_kind not in rule.pages:
                 continue  # "who is speaking": an explainer's page makes no seller's claims
             claims = sorted((h for h in rule_hits if not (h.contexts & rule.cancel)
                              and (ri, h.sent_start) not in excluded),
@@ -546,8 +547,8 @@ class Engine:
         if one_per_claim:
             findings = _one_per_claim(findings)
         for ri in self._doc_rules:
-            if st.doc.page_kind not in self.rules[ri].pages:
-                continue
+            if not self._may_fire(st, ri) or st.doc.page_kind not in self.rules[ri].pages:
+                continue  # (the page kind is worked out only when some rule needs it)
             found = self._document_finding(st, ri)
             if found:
                 findings.append(found)
@@ -605,6 +606,14 @@ class Engine:
                 e = h.entry
                 if (e.rule, e.role, e.group) == part and not (h.contexts & cancel):
                     yield h
+
+    def _may_fire(self, st: _DocState, ri: int) -> bool:
+        """False when a document rule certainly cannot fire: no anchor of its first group
+        occurs in the document (that group's first mention is where it would report)."""
+        if self.unanchored or not self.use_prefilter or not self.rules[ri].requires:
+            return True
+        wanted = self._part_anchors[(ri, "group", 0)]
+        return any(not wanted.isdisjoint(anchors) for _, anchors in st.hits)
 
     def _document_finding(self, st: _DocState, ri: int) -> EngineFinding | None:
         """A document rule fires when every ``requires`` group reaches its minimum and no
@@ -718,6 +727,8 @@ class _Regexes(dict):
         return key in self.source
 
     def __missing__(self, key: str) -> regex.Pattern:
+        import regex
+
         compiled = self[key] = regex.compile(self.source[key], regex.IGNORECASE | regex.V0)
         return compiled
 
