@@ -125,12 +125,15 @@ class Engine:
         self._requires: dict[str, list[frozenset[str]]] = {}  # entry -> anchor sets, all needed
         self._literals: dict[str, _Words] = {}  # entry -> words its pattern names
         self.unanchored: list[str] = []
+        self._token_specs: dict[str, list[dict]] | None = None  # lemmas looked up (the plan's)
         for ri, rule in enumerate(self.rules):
             for role, group, pattern in self._rule_patterns(rule):
                 key = f"{ri}:{role}:{group}:{len(self.entries)}"
                 self.entries[key] = Entry(ri, role, group, pattern)
                 if pattern.kind == "regex":
                     self._regexes.source[key] = pattern.value
+        self._phrase_keys = frozenset(k for k, e in self.entries.items()
+                                      if e.pattern.kind in ("phrase", "lemma"))
         plan = load_plan(self._plan_key()) if plan_cache else None
         self._validated = plan is not None  # a saved plan means every pattern was accepted
         if plan is None:
@@ -147,6 +150,7 @@ class Engine:
             if plan_cache:
                 save_plan(self._plan_key(), plan)
         self._position_sensitive = plan["position_sensitive"]
+        self._token_specs = plan.get("token_specs")
         for key, entry in self.entries.items():
             reqs = plan["requires"][key]
             self._literals[key] = _Words(*plan["literals"][key])
@@ -197,7 +201,7 @@ class Engine:
             requires[key] = _requirements(self._anchor_parts(entry.pattern))
             words = _literal_words(entry.pattern)
             literals[key] = (frozenset(words.words), words.source)
-        return {"requires": requires, "literals": literals,
+        return {"requires": requires, "literals": literals, "token_specs": self._token_specs,
                 "position_sensitive": {k for k, src in self._regexes.source.items()
                                        if position_sensitive(src)},
                 "inside_words": _inside_word_pieces(nlp),
@@ -219,35 +223,51 @@ class Engine:
         workers, which then share them)."""
         self.prefilter.compile()
         self._build_matchers()
+        self._add_phrases(self._phrase_keys)
 
     def _build_matchers(self) -> None:
-        """spaCy's matchers for every phrase and token pattern (first use only)."""
+        """spaCy's matchers (first use only). Without a saved plan every pattern is added
+        now, which validates it; with one, phrase patterns are added as windows first need
+        them (a small file builds a handful, not the whole pack), and token patterns go
+        into one Matcher per set of patterns met together in a window."""
         if self._matchers_built:
             return
+        nlp = self.nlp  # first: it imports spaCy the cheap way (claimlint.nlp.import_spacy)
         from spacy.matcher import Matcher, PhraseMatcher
 
-        nlp = self.nlp
         self._phrase_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._phrase_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        # one Matcher per token pattern, run only on the windows where its anchors all occur
-        self._token_matchers: dict[str, Matcher] = {}
-        self._token_specs: dict[str, list[dict]] = {}
+        self._phrases_added: set[str] = set()
         self._combined: dict[frozenset[str], Matcher] = {}
-        for key, entry in self.entries.items():
-            pattern, rule = entry.pattern, self.rules[entry.rule]
-            if pattern.kind == "phrase":
-                self._phrase_lower.add(key, [nlp.make_doc(pattern.value)])
-            elif pattern.kind == "lemma":
-                self._phrase_lemma.add(key, [nlp(pattern.value)])
-            elif pattern.kind == "tokens":
-                matcher = self._token_matchers[key] = Matcher(nlp.vocab, validate=not self._validated)
-                self._token_specs[key] = [_lemmatized(t) for t in pattern.value]
+        if self._token_specs is None:
+            self._token_specs = {key: [_lemmatized(t) for t in e.pattern.value]
+                                 for key, e in self.entries.items() if e.pattern.kind == "tokens"}
+        if not self._validated:
+            self._add_phrases(self._phrase_keys)
+            for key, spec in self._token_specs.items():
                 try:
-                    matcher.add(key, [self._token_specs[key]])
+                    Matcher(nlp.vocab, validate=True).add(key, [spec])
                 except Exception as exc:  # spaCy raises MatchPatternError or ValueError
+                    rule = self.rules[self.entries[key].rule]
                     msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
                     raise RuleFileError(rule.file, rule.id, f"invalid token pattern: {msg}") from exc
         self._matchers_built = True
+
+    def _add_phrases(self, keys) -> None:  # noqa: ANN001 - an iterable of entry keys
+        """Add the phrase and lemma-phrase patterns ``keys`` to the PhraseMatchers, in
+        entry order (once each)."""
+        missing = [k for k in keys if k not in self._phrases_added]
+        if not missing:
+            return
+        nlp = self.nlp
+        order = list(self.entries)
+        for key in sorted(missing, key=order.index):
+            pattern = self.entries[key].pattern
+            if pattern.kind == "phrase":
+                self._phrase_lower.add(key, [nlp.make_doc(pattern.value)])
+            else:
+                self._phrase_lemma.add(key, [nlp(pattern.value)])
+            self._phrases_added.add(key)
 
     def _token_matcher_for(self, keys: frozenset[str]):  # noqa: ANN202 - spaCy Matcher
         """One Matcher holding the token patterns ``keys``, so a window is matched in one
@@ -457,11 +477,14 @@ class Engine:
         window = sp[ts:te]
         strings = self.nlp.vocab.strings
         spans: list[tuple[str, int, int]] = []
-        for matcher in (self._phrase_lower, self._phrase_lemma):
+        phrase_keys = [k for k in keys if k in self._phrase_keys]
+        if phrase_keys:
+            self._add_phrases(phrase_keys)
+        for matcher in (self._phrase_lower, self._phrase_lemma) if phrase_keys else ():
             if len(matcher):  # PhraseMatcher answers in Doc positions, Matcher in Span positions
                 spans.extend((k, s, e) for m, s, e in matcher(window)
                              if (k := strings[m]) in keys)
-        token_keys = frozenset(k for k in keys if k in self._token_matchers)
+        token_keys = frozenset(k for k in keys if k in self._token_specs)
         if token_keys:
             matcher = self._token_matcher_for(token_keys)
             spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
