@@ -164,11 +164,12 @@ def warn_phrases() -> re.Pattern:
     return re.compile(WARN_PHRASES_SOURCE, re.IGNORECASE)
 
 
-def warned(sent: Span, lead: str = "") -> bool:
+def warned(sent: Span, lead: str = "", text: str | None = None) -> bool:
     """The sentence (or the list's lead-in) warns against the claim or attributes it to
-    other clinics: "avoid clinics that promise...", "beware of claims like..."."""
+    other clinics: "avoid clinics that promise...", "beware of claims like...".
+    ``text``: the sentence's text, when the caller has it (cheaper than ``sent.text``)."""
     rx = warn_phrases()
-    return bool(rx.search(sent.text) or (lead and rx.search(lead)))
+    return bool(rx.search(sent.text if text is None else text) or (lead and rx.search(lead)))
 
 
 WH_WORDS = {"what", "which", "how", "whom", "whose"}  # not "why" ("Why risk surgery when...?")
@@ -190,13 +191,13 @@ def indirect_question(sent: Span, start: int) -> bool:
     return False
 
 
-def question(sent: Span, start: int | None = None) -> bool:
+def question(sent: Span, start: int | None = None, text: str | None = None) -> bool:
     """A real question: ends with "?" and opens with an auxiliary or wh-word, or an
     indirect one before the match; rhetorical openers ("Did you know...?", "Want
     guaranteed results?") stay claims."""
     if start is not None and indirect_question(sent, start):
         return True
-    text = sent.text.rstrip(" \"'”’)")
+    text = (sent.text if text is None else text).rstrip(" \"'”’)")
     if not text.endswith("?"):
         return False
     words = [t for t in sent if not t.is_punct and not t.is_space]
@@ -209,8 +210,8 @@ def question(sent: Span, start: int | None = None) -> bool:
     return not RHETORICAL.search(text)
 
 
-CHECKS = {
-    "negated": lambda sent, s, e, lead, literal: negated(sent, s, e, literal),
-    "warned": lambda sent, s, e, lead, literal: warned(sent, lead),
-    "question": lambda sent, s, e, lead, literal: question(sent, s),
+CHECKS = {  # (sentence, match start, match end, lead-in, literal word?, sentence text)
+    "negated": lambda sent, s, e, lead, literal, text: negated(sent, s, e, literal),
+    "warned": lambda sent, s, e, lead, literal, text: warned(sent, lead, text),
+    "question": lambda sent, s, e, lead, literal, text: question(sent, s, text),
 }

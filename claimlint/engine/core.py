@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
 COMBINED_CACHE = 512  # Matchers kept, one per set of token patterns met together in a window
 ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
+ACTIVE_MEMO = 100_000  # anchor sets whose active entries are remembered
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,9 @@ class Engine:
             self._requires[key] = reqs
             for anchor in set().union(*reqs) if reqs else ():
                 self._anchor_entries[anchor].add(key)
+        self._active_memo: dict[tuple[frozenset[str], int], frozenset[str]] = {}
+        self._confirmable = frozenset(k for k in self._regexes.source
+                                      if k not in self._position_sensitive)
         self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
         self._doc_rules = [ri for ri, r in enumerate(self.rules) if r.scope == "document"]
         self._sentence_keys = {k for k, e in self.entries.items()
@@ -350,12 +355,20 @@ class Engine:
         wins, starts = self._windows_of(st, bi)
         return wins[bisect_right(starts, pos) - 1]
 
-    def _active(self, found: set[str], allowed: set[str]) -> set[str]:
-        """Entries (among ``allowed``) whose every anchor set occurs in ``found``."""
-        candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
-        multi = self._multi_requires  # an entry with one anchor set is a candidate only if met
-        return {k for k in candidates
-                if k not in multi or all(not req.isdisjoint(found) for req in multi[k])}
+    def _active(self, found: set[str], allowed: set[str]) -> frozenset[str]:
+        """Entries (among ``allowed``) whose every anchor set occurs in ``found`` (kept per
+        set of anchors: windows meet the same few sets over and over)."""
+        memo_key = (frozenset(found), id(allowed))
+        keys = self._active_memo.get(memo_key)
+        if keys is None:
+            candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
+            multi = self._multi_requires  # an entry with one anchor set: met when present
+            keys = frozenset(k for k in candidates
+                             if k not in multi or all(not req.isdisjoint(found) for req in multi[k]))
+            if len(self._active_memo) >= ACTIVE_MEMO:
+                self._active_memo.clear()
+            self._active_memo[memo_key] = keys
+        return keys
 
     def _plan(self, st: _DocState, wanted: frozenset[str], allowed: set[str]
               ) -> dict[Window, set[str]]:
@@ -384,7 +397,7 @@ class Engine:
         for win, found in sorted(present.items()):
             keys = self._active(found, allowed)
             if keys:
-                planned[win] = keys
+                planned[win] = set(keys)
         self._confirm_regexes(doc.text, planned)
         chosen = {}
         for win, keys in planned.items():
@@ -404,29 +417,50 @@ class Engine:
         kept, to be run on each sentence; so are all windows of a regex that times out."""
         by_key: dict[str, list[Window]] = defaultdict(list)
         for win, keys in planned.items():
-            for k in keys:
-                if k in self._regexes and k not in self._position_sensitive:
-                    by_key[k].append(win)
+            for k in keys & self._confirmable:
+                by_key[k].append(win)
         for k, wins in by_key.items():
             starts, parts, pos = [], [], 0
             for a, b in wins:
                 starts.append(pos)
                 parts.append(text[a:b])
                 pos += b - a + len(SEPARATOR)
-            joined = SEPARATOR.join(parts)
-            hit: set[int] = set()
-            try:
-                for m in self._regexes[k].finditer(joined, overlapped=True, timeout=REGEX_TIMEOUT):
-                    i = bisect_right(starts, m.start()) - 1
-                    if m.start() < starts[i] + wins[i][1] - wins[i][0]:
-                        hit.add(i)
-            except TimeoutError:
-                continue
+            hit = self._windows_matched(self._regexes[k], SEPARATOR.join(parts), starts,
+                                        [b - a for a, b in wins])
+            if hit is None:
+                continue  # timed out: every window keeps it
             for i, win in enumerate(wins):
                 if i not in hit:
                     planned[win].discard(k)
         for win in [w for w, keys in planned.items() if not keys]:
             del planned[win]
+
+    @staticmethod
+    def _windows_matched(rx: regex.Pattern, joined: str, starts: list[int],
+                         sizes: list[int]) -> set[int] | None:
+        """Which windows (at ``starts`` in ``joined``, of ``sizes``) have a place where a
+        match of ``rx`` starts; None if that took longer than REGEX_TIMEOUT. One search per
+        window at most: from the start of the first window not yet known, the leftmost
+        match tells which window it starts in (or that it starts in a separator), and the
+        next search begins at the following window."""
+        hit: set[int] = set()
+        deadline = time.monotonic() + REGEX_TIMEOUT
+        i, n = 0, len(starts)
+        while i < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                m = rx.search(joined, starts[i], timeout=left)
+            except TimeoutError:
+                return None
+            if m is None:
+                break
+            j = bisect_right(starts, m.start()) - 1
+            if m.start() < starts[j] + sizes[j]:
+                hit.add(j)
+            i = j + 1
+        return hit
 
     def _process(self, todo: list[tuple[_DocState, Window]]) -> None:
         """Tokenize windows not seen yet and match the entries active in each.
@@ -449,16 +483,17 @@ class Engine:
                 chunks[-1].append(item)
                 size += item[1][1] - item[1][0] + len(SEPARATOR)
             texts = [SEPARATOR.join(st.doc.text[a:b] for st, (a, b) in chunk) for chunk in chunks]
-            for chunk, sp in zip(chunks, self.nlp.pipe(texts, batch_size=32)):
-                self._split_chunk(chunk, sp)
+            for chunk, text, sp in zip(chunks, texts, self.nlp.pipe(texts, batch_size=32)):
+                self._split_chunk(chunk, sp, text)
         for st, w in todo:
             missing = (st.windows.get(w, set()) | self._always) - st.matched.setdefault(w, set())
             if missing:
                 st.matched[w] |= missing
                 st.done.setdefault(w, []).extend(self._match_window(st, w, missing))
 
-    def _split_chunk(self, chunk: list[tuple[_DocState, Window]], sp: Doc) -> None:
-        """Record, for each window of a chunk, its token range in the chunk's spaCy Doc."""
+    def _split_chunk(self, chunk: list[tuple[_DocState, Window]], sp: Doc, text: str) -> None:
+        """Record, for each window of a chunk, its token range in the chunk's spaCy Doc
+        (and the chunk's text: a sentence's text is a slice of it, no Token objects)."""
         pos = 0
         starts = []
         for _st, (a, b) in chunk:
@@ -469,11 +504,11 @@ class Engine:
             pos += b - a + len(SEPARATOR)
         ends = [s for s, _ in starts[1:]] + [len(sp)]
         for (st, w), (ts, offset), te in zip(chunk, starts, ends):
-            st.parsed[w] = (sp, ts, te, offset)
+            st.parsed[w] = (sp, ts, te, offset, text)
 
     def _match_window(self, st: _DocState, w: Window, keys: set[str]) -> list[Hit]:
         """Hits of the ``keys`` entries in one tokenized window."""
-        sp, ts, te, offset = st.parsed[w]
+        sp, ts, te, offset, text = st.parsed[w]
         window = sp[ts:te]
         strings = self.nlp.vocab.strings
         spans: list[tuple[str, int, int]] = []
@@ -495,7 +530,7 @@ class Engine:
                     rule_id = self.rules[self.entries[key].rule].id
                     if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
                         continue  # stopped in this document: reported, never retried
-                    if not self._regex_spans(sp, sent, key, spans):
+                    if not self._regex_spans(sp, sent, key, spans, text):
                         st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
         if not spans:
             return []
@@ -513,7 +548,8 @@ class Engine:
             for ctx in self._context_needs[key]:
                 memo = (s, e, ctx)
                 if memo not in cache:
-                    cache[memo] = context.CHECKS[ctx](sent, s, e, lead, self._literals[key].__contains__)
+                    cache[memo] = context.CHECKS[ctx](sent, s, e, lead, self._literals[key].__contains__,
+                                                      text[sent.start_char:sent.end_char])
                 if cache[memo]:
                     found.add(ctx)
             last = sp[e - 1]
@@ -522,10 +558,12 @@ class Engine:
                             " ".join(t.lemma_ for t in sp[s:e])))
         return hits
 
-    def _regex_spans(self, sp: Doc, sent, key: str, spans: list) -> bool:  # noqa: ANN001
-        """Add a regex entry's spans in one sentence; False if the regex timed out."""
+    def _regex_spans(self, sp: Doc, sent, key: str, spans: list, text: str) -> bool:  # noqa: ANN001
+        """Add a regex entry's spans in one sentence (of the chunk ``text``); False if the
+        regex timed out."""
         try:
-            for m in self._regexes[key].finditer(sent.text, timeout=REGEX_TIMEOUT):
+            for m in self._regexes[key].finditer(text[sent.start_char:sent.end_char],
+                                                 timeout=REGEX_TIMEOUT):
                 if m.end() > m.start():
                     span = sp.char_span(sent.start_char + m.start(), sent.start_char + m.end(),
                                         alignment_mode="expand")
