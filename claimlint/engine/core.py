@@ -44,7 +44,7 @@ SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
 COMBINED_CACHE = 512  # Matchers kept, one per set of token patterns met together in a window
 ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
-ACTIVE_MEMO = 100_000  # anchor sets whose active entries are remembered
+ACTIVE_MEMO = 4096  # anchor sets whose active entries are remembered (bounded memory)
 
 
 @dataclass(frozen=True)
