@@ -164,6 +164,13 @@ def warn_phrases() -> re.Pattern:
     return re.compile(WARN_PHRASES_SOURCE, re.IGNORECASE)
 
 
+def __getattr__(name: str) -> re.Pattern:
+    """``WARN_PHRASES``, the compiled pattern, for code that imports it by that name."""
+    if name == "WARN_PHRASES":
+        return warn_phrases()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def warned(sent: Span, lead: str = "", text: str | None = None) -> bool:
     """The sentence (or the list's lead-in) warns against the claim or attributes it to
     other clinics: "avoid clinics that promise...", "beware of claims like...".
