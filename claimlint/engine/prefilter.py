@@ -219,16 +219,17 @@ class Prefilter:
 
     def _word_hits(self, low: str, start: int) -> list[tuple[int, tuple[str, ...]]]:
         """The regex's hits, found word by word: letter runs, each looked up once."""
-        out = []
+        out: list[tuple[int, tuple[str, ...]]] = []
+        add = out.append
         table = self._words
         for m in WORD_RUN.finditer(low):
-            word = m.group()
-            found = table.get(word)
+            found = table.get(m[0])
             if found is None:
-                found = table[word] = self._in_word(word)
+                found = table[m[0]] = self._in_word(m[0])
             if found:
                 base = start + m.start()
-                out.extend((base + at, anchors) for at, anchors in found)
+                for at, anchors in found:
+                    add((base + at, anchors))
         return out
 
     def _in_word(self, word: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
