@@ -49,7 +49,47 @@ def pack_digest(dirs: list[Path]) -> str:
 def code_digest() -> str:
     """Digest of claimlint's own modules and the versions of the libraries that shape
     findings, so a changed reader or engine (a development checkout, a git install) or an
-    upgraded spaCy never serves stale findings."""
+    upgraded spaCy never serves stale findings.
+
+    Hashing every module and asking package metadata for versions costs more than a
+    small run's linting, so the digest is kept in the plan cache under a stamp of the
+    modules' sizes and modification times and of the site-packages folders (installing
+    or upgrading a library changes its folder's modification time)."""
+    from claimlint.engine.plancache import load_cached, save_cached
+
+    key = f"code-{_code_stamp()}"
+    digest = load_cached(key)
+    if not isinstance(digest, str):
+        digest = _hash_code()
+        save_cached(key, digest)
+    return digest
+
+
+def _code_stamp() -> str:
+    import sys
+
+    stamp = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for folder, dirs, names in os.walk(package):
+        dirs.sort()
+        for name in sorted(names):
+            if name.endswith(".py"):
+                try:
+                    st = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                stamp.update(f"{folder}/{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    for entry in sys.path:
+        if not entry.endswith(("site-packages", "dist-packages")):
+            continue  # libraries are installed there; the working folder changes often
+        try:
+            stamp.update(f"{entry}\0{os.stat(entry or '.').st_mtime_ns}\0".encode())
+        except OSError:
+            stamp.update(f"{entry}\0-\0".encode())
+    return stamp.hexdigest()[:32]
+
+
+def _hash_code() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()

@@ -142,7 +142,30 @@ def _index_order(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tup
     return order
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands defined in their own packages, imported only when run (a `check` never pays for
+# the crawler, the web server or the archive readers).
+LAZY_COMMANDS = {
+    "crawl": "claimlint.crawl.cli", "report": "claimlint.crawl.cli", "diff": "claimlint.crawl.cli",
+    "serve": "claimlint.serve.cli",  # its web dependencies are the `serve` extra
+    "warc": "claimlint.warc.cli", "merge": "claimlint.warc.cli", "index": "claimlint.warc.cli",
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose LAZY_COMMANDS are imported when named (or listed by --help)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            from importlib import import_module
+
+            self.add_command(getattr(import_module(LAZY_COMMANDS[name]), name), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimlint")
 def main() -> None:
     """Compliance linter for stem-cell and regenerative-medicine clinic marketing copy."""
@@ -508,26 +531,6 @@ def rules_test(dirs: tuple[str, ...], config_path: str | None) -> None:
     click.echo(f"{len(pack.rules)} rules, {count} examples: "
                f"{count - sum(f.kind != 'missing' for f in failures)} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
-
-# Crawl commands (claimlint/crawl/cli.py).
-from claimlint.crawl.cli import crawl, diff, report  # noqa: E402
-
-main.add_command(crawl)
-main.add_command(report)
-main.add_command(diff)
-
-# The local web page (claimlint/serve/; its web dependencies are the `serve` extra).
-from claimlint.serve.cli import serve  # noqa: E402
-
-main.add_command(serve)
-
-# Web archives, shards and indexes (claimlint/warc/; Dask and pyarrow are extras).
-from claimlint.warc.cli import index, merge, warc  # noqa: E402
-
-main.add_command(warc)
-main.add_command(merge)
-main.add_command(index)
-
 
 @rules.command("catalogue")
 @click.option("--write", "readme", type=click.Path(exists=True, dir_okay=False), default=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -44,11 +44,15 @@ class Finding:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("extra")
+        """The finding as JSON-ready data: its fields in order, the fingerprint, then the
+        ``extra`` entries (built directly: ``dataclasses.asdict`` deep-copies every field)."""
+        data = {name: getattr(self, name) for name in _FIELD_NAMES}
         data["fingerprint"] = self.fingerprint
         data.update(self.extra)
         return data
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Finding) if f.name != "extra")
 
 
 def normalize_claim(text: str) -> str:

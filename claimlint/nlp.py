@@ -1,4 +1,5 @@
-"""The one spaCy pipeline: blank English, a sentencizer and a lookup lemmatizer.
+"""The one spaCy pipeline: blank English, a sentencizer (spaCy's rule, on arrays) and a
+lookup lemmatizer.
 
 Lemmas come from spacy-lookups-data's English lookup table, applied to the lower-cased
 token so "Guaranteed" and "guaranteed" both lemmatize to "guarantee". Nothing is downloaded.
@@ -20,11 +21,28 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def lemma_table() -> dict[str, str]:
-    """Surface form (lower case) to lemma, from spacy-lookups-data."""
-    path = files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
-    with gzip.open(str(path), "rt", encoding="utf-8") as fh:
-        table = json.load(fh)
-    return {k.lower(): v.lower() for k, v in table.items()}
+    """Surface form (lower case) to lemma, from spacy-lookups-data; kept lower-cased in
+    the plan cache (unpickling it is a few times faster than reading the JSON)."""
+    import hashlib
+    import os
+
+    from claimlint.engine.plancache import load_cached, save_cached
+
+    path = str(files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz")
+    try:
+        st = os.stat(path)
+        key = "lemmas-" + hashlib.sha256(f"{path}\0{st.st_size}\0{st.st_mtime_ns}".encode()
+                                         ).hexdigest()[:32]
+    except OSError:
+        key = None
+    table = load_cached(key) if key else None
+    if isinstance(table, dict):
+        return table
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        table = {k.lower(): v.lower() for k, v in json.load(fh).items()}
+    if key:
+        save_cached(key, table)
+    return table
 
 
 def guess_lemma(low: str) -> str:
@@ -90,6 +108,36 @@ def _lookup_lemmatizer(nlp):  # noqa: ANN001, ANN202
     return lemmatize
 
 
+def _fast_sentencizer(nlp):  # noqa: ANN001, ANN202
+    """spaCy's rule-based Sentencizer, worked on arrays of token attributes instead of
+    Token objects (it was a tenth of the engine's time). The same rule: a sentence starts
+    at the first token, and at the first token after a sentence-final punctuation mark
+    (spaCy's own list) that is neither punctuation nor such a mark."""
+    import numpy
+    from spacy.attrs import IS_PUNCT, ORTH, SENT_START
+    from spacy.pipeline.sentencizer import Sentencizer
+
+    marks = {nlp.vocab.strings.add(c) for c in Sentencizer.default_punct_chars}
+
+    def sentencize(doc):  # noqa: ANN001, ANN202
+        if not len(doc):
+            return doc
+        starts = [-1] * len(doc)
+        starts[0] = 1
+        seen_mark = False
+        for i, (orth, punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
+            mark = orth in marks
+            if seen_mark and not punct and not mark:
+                starts[i] = 1
+                seen_mark = False
+            elif mark:
+                seen_mark = True
+        doc.from_array([SENT_START], numpy.array(starts, dtype="int64").astype("uint64"))
+        return doc
+
+    return sentencize
+
+
 _BRACKET = re.compile(r"(?<=[^\W\d_])[\[\]](?=[^\W\d_])")
 
 
@@ -103,10 +151,48 @@ def _with_brackets(finditer):  # noqa: ANN001, ANN202
     return infixes
 
 
+def import_spacy():  # noqa: ANN201 - the spacy module
+    """``import spacy`` without spaCy's command line.
+
+    spaCy's package imports its CLI (typer, weasel, httpx, and a YAML file parsed in pure
+    Python) only to offer ``spacy.info``: about a third of the import, for nothing claimlint
+    uses. Stand-ins for ``spacy.cli`` and ``spacy.cli.info`` are in place during the import
+    and removed after it, so a later ``import spacy.cli`` loads the real one, and
+    ``spacy.info`` calls it. Should a spaCy version need more of its CLI at import, the
+    plain import runs instead."""
+    import sys
+    import types
+
+    if "spacy" in sys.modules:
+        return sys.modules["spacy"]
+
+    def info(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        from spacy.cli.info import info as real_info
+
+        return real_info(*args, **kwargs)
+
+    cli = types.ModuleType("spacy.cli")
+    cli_info = types.ModuleType("spacy.cli.info")
+    cli_info.info = info
+    stand_ins = {"spacy.cli": cli, "spacy.cli.info": cli_info}
+    sys.modules.update(stand_ins)
+    try:
+        import spacy
+    except ImportError:  # this spaCy wants more of its CLI: import it whole
+        for name in [n for n in sys.modules if n == "spacy" or n.startswith("spacy.")]:
+            del sys.modules[name]
+        import spacy
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    return spacy
+
+
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
     """Build the pipeline once per process."""
-    import spacy
+    spacy = import_spacy()
     from spacy.language import Language
 
     if "claimlint_lemmatizer" not in Language.factories:
@@ -115,9 +201,15 @@ def get_nlp() -> Language:
         def _make_lemmatizer(nlp, name):  # noqa: ANN001, ANN202 - spaCy factory signature
             return _lookup_lemmatizer(nlp)
 
+    if "claimlint_sentencizer" not in Language.factories:
+
+        @Language.factory("claimlint_sentencizer")
+        def _make_sentencizer(nlp, name):  # noqa: ANN001, ANN202 - spaCy factory signature
+            return _fast_sentencizer(nlp)
+
     nlp = spacy.blank("en")
     # Editorial brackets inside words, as in quoted regulator text ("contain[s]"), split off.
     nlp.tokenizer.infix_finditer = _with_brackets(nlp.tokenizer.infix_finditer)
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("claimlint_sentencizer")
     nlp.add_pipe("claimlint_lemmatizer")
     return nlp

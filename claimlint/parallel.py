@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from claimlint.cache import Cache
 from claimlint.config import Config
 from claimlint.findings import Finding
-from claimlint.report.text import excerpts
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 BATCH = 64          # documents per spaCy batch in a serial run
 BATCH_BYTES = 1_000_000  # ... or fewer, once their bytes reach this
 POOL_BATCH = 16     # documents per task sent to a worker
+POOL_BATCH_BYTES = 250_000  # ... or fewer: small tasks keep every worker busy to the end
 MIN_PARALLEL = 32   # below this many files to lint, worker start-up costs more than it saves
 MAX_PENDING = 2     # batches per worker sent and not yet collected (bounds memory)
 
@@ -108,6 +108,7 @@ class LintJob:
         from claimlint import bigtext
         from claimlint.decoding import DecodeError
         from claimlint.lint import read_document
+        from claimlint.report.text import excerpts
         from claimlint.safeio import Unreadable
 
         result = FileResult(unit.index, unit.path)
@@ -148,6 +149,7 @@ class LintJob:
                 continue
             docs.append(loaded)
             doc_units.append(unit)
+        from claimlint.report.text import excerpts
         from claimlint.rulepack import RuleFileError
 
         try:
@@ -278,16 +280,17 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
             misses.append(unit)
             if pool is None and jobs > 1 and len(misses) >= MIN_PARALLEL:
                 pool = _pool(jobs, job)
-            size = POOL_BATCH if pool is not None else BATCH
-            if (pool is not None or jobs <= 1) and _full(misses, size):
-                while _full(misses, size):
-                    cut = _cut(misses, size)
+            size, limit = (POOL_BATCH, POOL_BATCH_BYTES) if pool is not None else (BATCH, BATCH_BYTES)
+            if (pool is not None or jobs <= 1) and _full(misses, size, limit):
+                while _full(misses, size, limit):
+                    cut = _cut(misses, size, limit)
                     flush(misses[:cut])
                     misses = misses[cut:]
                 collect(block=False)
                 yield from _in_order(order, ready)
         while misses:
-            cut = _cut(misses, POOL_BATCH if pool is not None else BATCH)
+            cut = (_cut(misses, POOL_BATCH, POOL_BATCH_BYTES) if pool is not None
+                   else _cut(misses, BATCH, BATCH_BYTES))
             flush(misses[:cut])
             misses = misses[cut:]
         collect(block=True)
@@ -297,19 +300,19 @@ def check_units(units: Iterable[Unit], job: LintJob, *, jobs: int,
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _cut(units: list[Unit], size: int) -> int:
+def _cut(units: list[Unit], size: int, limit: int = BATCH_BYTES) -> int:
     """How many of ``units`` make the next batch: ``size`` files, or fewer when their bytes
-    reach BATCH_BYTES (memory follows the batch: its text and spaCy's work on it)."""
+    reach ``limit`` (memory follows the batch: its text and spaCy's work on it)."""
     total = 0
     for i, unit in enumerate(units[:size]):
         total += len(unit.data)
-        if total >= BATCH_BYTES:
+        if total >= limit:
             return i + 1
     return min(size, len(units))
 
 
-def _full(units: list[Unit], size: int) -> bool:
-    return len(units) >= size or sum(len(u.data) for u in units) >= BATCH_BYTES
+def _full(units: list[Unit], size: int, limit: int = BATCH_BYTES) -> bool:
+    return len(units) >= size or sum(len(u.data) for u in units) >= limit
 
 
 def _digest(unit: Unit) -> str | None:

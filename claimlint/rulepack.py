@@ -10,11 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import regex
-import yaml
 
 SEVERITIES = ("error", "warning", "info")
 CONTEXTS = ("negated", "warned", "question")
@@ -28,18 +26,24 @@ RULE_KEYS = {
 DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct"}
 
 
-class _RuleLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: ~9x faster
-    """YAML 1.2 booleans: only true/false, so words like ``no`` and ``on`` stay strings
-    in phrase lists and token patterns."""
+@lru_cache(maxsize=1)
+def _rule_loader() -> type:
+    """The YAML loader for rule files (built on first use: a run that unpickles a cached
+    rule pack never imports yaml)."""
+    import yaml
 
+    class _RuleLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: ~9x faster
+        """YAML 1.2 booleans: only true/false, so words like ``no`` and ``on`` stay strings
+        in phrase lists and token patterns."""
 
-_RuleLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_RuleLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"))
+    _RuleLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _RuleLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"))
+    return _RuleLoader
 
 
 class RuleFileError(ValueError):
@@ -151,8 +155,10 @@ def load_rules(dirs: list[Path] | None = None, *, shipped: bool = True) -> RuleP
 
 
 def _load_yaml(text: str, path: str | Path) -> Any:
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - a SafeLoader
+        return yaml.load(text, Loader=_rule_loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         raise RuleFileError(path, None, f"not valid YAML: {exc}".replace("\n", " ")) from exc
 
@@ -228,6 +234,8 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
     if not isinstance(list_leads, list) or not all(isinstance(x, str) for x in list_leads) \
             or list_leads and scope != "sentence":
         raise fail("'list_leads' must be a list of regexes, and only for sentence rules")
+    if list_leads:
+        import regex
     for rx in list_leads:
         try:
             regex.compile(rx, regex.IGNORECASE | regex.V0)

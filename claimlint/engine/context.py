@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ AUXILIARIES = {"be", "can", "will", "would", "should", "do", "have", "could", "m
 CONTRAST = {"but", "however", "although", "though", "yet", "whereas", "while", "unlike",
             "except", "instead"}
 CLAUSE_PUNCT = {",", ";", ":", "—", "–", "(", ")", "--"}
-WARN_PHRASES = re.compile(
+WARN_PHRASES_SOURCE = (
     r"\b(?:beware|wary|cautious|careful|caution|skeptical|sceptical|suspicious|"
     r"warns?|warned|warning|warnings|red flags?|watch out|steer clear|"
     r"too good to be true|scams?|fraud(?:ulent)?|unscrupulous|predatory|illegitimate|"
@@ -61,8 +62,7 @@ WARN_PHRASES = re.compile(
     r"(?:that|who|which|claiming|promising|offering|advertising|touting)\b"
     r"|\b(?:claims?|promises?|phrases?|words|language|terms) (?:like|such as|of|that)\b"
     r"|\b(?:fda|ftc|isscr|regulators?|the agency) (?:has |have )?(?:warn|caution|says?|"
-    r"states?|advises?|notes?|reminds?|cited|cites|found)\w*",
-    re.IGNORECASE,
+    r"states?|advises?|notes?|reminds?|cited|cites|found)\w*"
 )
 INTERROGATIVES = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will",
                   "would", "should", "shall", "may", "might", "what", "how", "when", "where",
@@ -178,10 +178,25 @@ def _match_negative(doc, start: int, end: int) -> bool:  # noqa: ANN001
     return any(is_negator(doc, i) for i in range(start, end))
 
 
-def warned(sent: Span, lead: str = "") -> bool:
+@lru_cache(maxsize=1)
+def warn_phrases() -> re.Pattern:
+    """WARN_PHRASES_SOURCE compiled (on first use: a run with no claim never needs it)."""
+    return re.compile(WARN_PHRASES_SOURCE, re.IGNORECASE)
+
+
+def __getattr__(name: str) -> re.Pattern:
+    """``WARN_PHRASES``, the compiled pattern, for code that imports it by that name."""
+    if name == "WARN_PHRASES":
+        return warn_phrases()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def warned(sent: Span, lead: str = "", text: str | None = None) -> bool:
     """The sentence (or the list's lead-in) warns against the claim or attributes it to
-    other clinics: "avoid clinics that promise...", "beware of claims like..."."""
-    return bool(WARN_PHRASES.search(sent.text) or (lead and WARN_PHRASES.search(lead)))
+    other clinics: "avoid clinics that promise...", "beware of claims like...".
+    ``text``: the sentence's text, when the caller has it (cheaper than ``sent.text``)."""
+    rx = warn_phrases()
+    return bool(rx.search(sent.text if text is None else text) or (lead and rx.search(lead)))
 
 
 WH_WORDS = {"what", "which", "how", "whom", "whose"}  # not "why" ("Why risk surgery when...?")
@@ -203,13 +218,13 @@ def indirect_question(sent: Span, start: int) -> bool:
     return False
 
 
-def question(sent: Span, start: int | None = None) -> bool:
+def question(sent: Span, start: int | None = None, text: str | None = None) -> bool:
     """A real question: ends with "?" and opens with an auxiliary or wh-word, or an
     indirect one before the match; rhetorical openers ("Did you know...?", "Want
     guaranteed results?") stay claims."""
     if start is not None and indirect_question(sent, start):
         return True
-    text = sent.text.rstrip(" \"'”’)")
+    text = (sent.text if text is None else text).rstrip(" \"'”’)")
     if not text.endswith("?"):
         return False
     words = [t for t in sent if not t.is_punct and not t.is_space]
@@ -222,8 +237,8 @@ def question(sent: Span, start: int | None = None) -> bool:
     return not RHETORICAL.search(text)
 
 
-CHECKS = {
-    "negated": lambda sent, s, e, lead, literal: negated(sent, s, e, literal),
-    "warned": lambda sent, s, e, lead, literal: warned(sent, lead),
-    "question": lambda sent, s, e, lead, literal: question(sent, s),
+CHECKS = {  # (sentence, match start, match end, lead-in, literal word?, sentence text)
+    "negated": lambda sent, s, e, lead, literal, text: negated(sent, s, e, literal),
+    "warned": lambda sent, s, e, lead, literal, text: warned(sent, lead, text),
+    "question": lambda sent, s, e, lead, literal, text: question(sent, s, text),
 }

@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
-
-import regex
 
 from claimlint import __version__
 from claimlint.document import Document
@@ -34,6 +33,7 @@ from claimlint.nlp import forms_of, get_nlp, lemma_of
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
 if TYPE_CHECKING:
+    import regex
     from spacy.tokens import Doc
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per sentence
@@ -45,6 +45,7 @@ SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
 COMBINED_CACHE = 512  # Matchers kept, one per set of token patterns met together in a window
 ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
+ACTIVE_MEMO = 4096  # anchor sets whose active entries are remembered (bounded memory)
 
 
 @dataclass(frozen=True)
@@ -127,15 +128,20 @@ class Engine:
         self._requires: dict[str, list[frozenset[str]]] = {}  # entry -> anchor sets, all needed
         self._literals: dict[str, _Words] = {}  # entry -> words its pattern names
         self.unanchored: list[str] = []
+        self._token_specs: dict[str, list[dict]] | None = None  # lemmas looked up (the plan's)
         for ri, rule in enumerate(self.rules):
             for role, group, pattern in self._rule_patterns(rule):
                 key = f"{ri}:{role}:{group}:{len(self.entries)}"
                 self.entries[key] = Entry(ri, role, group, pattern)
                 if pattern.kind == "regex":
                     self._regexes.source[key] = pattern.value
+        self._phrase_keys = frozenset(k for k, e in self.entries.items()
+                                      if e.pattern.kind in ("phrase", "lemma"))
         plan = load_plan(self._plan_key()) if plan_cache else None
         self._validated = plan is not None  # a saved plan means every pattern was accepted
         if plan is None:
+            import regex
+
             for key in list(self._regexes.source):  # a bad regex must stop the run now
                 try:
                     self._regexes[key]
@@ -147,6 +153,7 @@ class Engine:
             if plan_cache:
                 save_plan(self._plan_key(), plan)
         self._position_sensitive = plan["position_sensitive"]
+        self._token_specs = plan.get("token_specs")
         self._free_excludes: dict[int, set[str]] = defaultdict(set)  # rule -> unanchored exclusions
         for key, entry in self.entries.items():
             reqs = plan["requires"][key]
@@ -160,6 +167,9 @@ class Engine:
             self._requires[key] = reqs
             for anchor in set().union(*reqs) if reqs else ():
                 self._anchor_entries[anchor].add(key)
+        self._active_memo: dict[tuple[frozenset[str], int], frozenset[str]] = {}
+        self._confirmable = frozenset(k for k in self._regexes.source
+                                      if k not in self._position_sensitive)
         self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
         self._doc_rules = [ri for ri, r in enumerate(self.rules) if r.scope == "document"]
         self._lead_rules = [r for r in self.rules if r.list_leads]
@@ -202,7 +212,7 @@ class Engine:
             requires[key] = _requirements(self._anchor_parts(entry.pattern))
             words = _literal_words(entry.pattern)
             literals[key] = (frozenset(words.words), words.source)
-        return {"requires": requires, "literals": literals,
+        return {"requires": requires, "literals": literals, "token_specs": self._token_specs,
                 "position_sensitive": {k for k, src in self._regexes.source.items()
                                        if position_sensitive(src)},
                 "inside_words": _inside_word_pieces(nlp),
@@ -222,36 +232,53 @@ class Engine:
     def prepare(self) -> None:
         """Build spaCy and the matchers now rather than on first use (before forking
         workers, which then share them)."""
+        self.prefilter.compile()
         self._build_matchers()
+        self._add_phrases(self._phrase_keys)
 
     def _build_matchers(self) -> None:
-        """spaCy's matchers for every phrase and token pattern (first use only)."""
+        """spaCy's matchers (first use only). Without a saved plan every pattern is added
+        now, which validates it; with one, phrase patterns are added as windows first need
+        them (a small file builds a handful, not the whole pack), and token patterns go
+        into one Matcher per set of patterns met together in a window."""
         if self._matchers_built:
             return
+        nlp = self.nlp  # first: it imports spaCy the cheap way (claimlint.nlp.import_spacy)
         from spacy.matcher import Matcher, PhraseMatcher
 
-        nlp = self.nlp
         self._phrase_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._phrase_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        # one Matcher per token pattern, run only on the windows where its anchors all occur
-        self._token_matchers: dict[str, Matcher] = {}
-        self._token_specs: dict[str, list[dict]] = {}
+        self._phrases_added: set[str] = set()
         self._combined: dict[frozenset[str], Matcher] = {}
-        for key, entry in self.entries.items():
-            pattern, rule = entry.pattern, self.rules[entry.rule]
-            if pattern.kind == "phrase":
-                self._phrase_lower.add(key, [nlp.make_doc(pattern.value)])
-            elif pattern.kind == "lemma":
-                self._phrase_lemma.add(key, [nlp(pattern.value)])
-            elif pattern.kind == "tokens":
-                matcher = self._token_matchers[key] = Matcher(nlp.vocab, validate=not self._validated)
-                self._token_specs[key] = [_lemmatized(t) for t in pattern.value]
+        if self._token_specs is None:
+            self._token_specs = {key: [_lemmatized(t) for t in e.pattern.value]
+                                 for key, e in self.entries.items() if e.pattern.kind == "tokens"}
+        if not self._validated:
+            self._add_phrases(self._phrase_keys)
+            for key, spec in self._token_specs.items():
                 try:
-                    matcher.add(key, [self._token_specs[key]])
+                    Matcher(nlp.vocab, validate=True).add(key, [spec])
                 except Exception as exc:  # spaCy raises MatchPatternError or ValueError
+                    rule = self.rules[self.entries[key].rule]
                     msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
                     raise RuleFileError(rule.file, rule.id, f"invalid token pattern: {msg}") from exc
         self._matchers_built = True
+
+    def _add_phrases(self, keys) -> None:  # noqa: ANN001 - an iterable of entry keys
+        """Add the phrase and lemma-phrase patterns ``keys`` to the PhraseMatchers, in
+        entry order (once each)."""
+        missing = [k for k in keys if k not in self._phrases_added]
+        if not missing:
+            return
+        nlp = self.nlp
+        order = list(self.entries)
+        for key in sorted(missing, key=order.index):
+            pattern = self.entries[key].pattern
+            if pattern.kind == "phrase":
+                self._phrase_lower.add(key, [nlp.make_doc(pattern.value)])
+            else:
+                self._phrase_lemma.add(key, [nlp(pattern.value)])
+            self._phrases_added.add(key)
 
     def _token_matcher_for(self, keys: frozenset[str]):  # noqa: ANN202 - spaCy Matcher
         """One Matcher holding the token patterns ``keys``, so a window is matched in one
@@ -334,12 +361,20 @@ class Engine:
         wins, starts = self._windows_of(st, bi)
         return wins[bisect_right(starts, pos) - 1]
 
-    def _active(self, found: set[str], allowed: set[str]) -> set[str]:
-        """Entries (among ``allowed``) whose every anchor set occurs in ``found``."""
-        candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
-        multi = self._multi_requires  # an entry with one anchor set is a candidate only if met
-        return {k for k in candidates
-                if k not in multi or all(not req.isdisjoint(found) for req in multi[k])}
+    def _active(self, found: set[str], allowed: set[str]) -> frozenset[str]:
+        """Entries (among ``allowed``) whose every anchor set occurs in ``found`` (kept per
+        set of anchors: windows meet the same few sets over and over)."""
+        memo_key = (frozenset(found), id(allowed))
+        keys = self._active_memo.get(memo_key)
+        if keys is None:
+            candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
+            multi = self._multi_requires  # an entry with one anchor set: met when present
+            keys = frozenset(k for k in candidates
+                             if k not in multi or all(not req.isdisjoint(found) for req in multi[k]))
+            if len(self._active_memo) >= ACTIVE_MEMO:
+                self._active_memo.clear()
+            self._active_memo[memo_key] = keys
+        return keys
 
     def _plan(self, st: _DocState, wanted: frozenset[str], allowed: set[str]
               ) -> dict[Window, set[str]]:
@@ -368,7 +403,7 @@ class Engine:
         for win, found in sorted(present.items()):
             keys = self._active(found, allowed)
             if keys:
-                planned[win] = keys
+                planned[win] = set(keys)
         self._confirm_regexes(doc.text, planned)
         chosen = {}
         for win, keys in planned.items():
@@ -389,29 +424,50 @@ class Engine:
         kept, to be run on each sentence; so are all windows of a regex that times out."""
         by_key: dict[str, list[Window]] = defaultdict(list)
         for win, keys in planned.items():
-            for k in keys:
-                if k in self._regexes and k not in self._position_sensitive:
-                    by_key[k].append(win)
+            for k in keys & self._confirmable:
+                by_key[k].append(win)
         for k, wins in by_key.items():
             starts, parts, pos = [], [], 0
             for a, b in wins:
                 starts.append(pos)
                 parts.append(text[a:b])
                 pos += b - a + len(SEPARATOR)
-            joined = SEPARATOR.join(parts)
-            hit: set[int] = set()
-            try:
-                for m in self._regexes[k].finditer(joined, overlapped=True, timeout=REGEX_TIMEOUT):
-                    i = bisect_right(starts, m.start()) - 1
-                    if m.start() < starts[i] + wins[i][1] - wins[i][0]:
-                        hit.add(i)
-            except TimeoutError:
-                continue
+            hit = self._windows_matched(self._regexes[k], SEPARATOR.join(parts), starts,
+                                        [b - a for a, b in wins])
+            if hit is None:
+                continue  # timed out: every window keeps it
             for i, win in enumerate(wins):
                 if i not in hit:
                     planned[win].discard(k)
         for win in [w for w, keys in planned.items() if not keys]:
             del planned[win]
+
+    @staticmethod
+    def _windows_matched(rx: regex.Pattern, joined: str, starts: list[int],
+                         sizes: list[int]) -> set[int] | None:
+        """Which windows (at ``starts`` in ``joined``, of ``sizes``) have a place where a
+        match of ``rx`` starts; None if that took longer than REGEX_TIMEOUT. One search per
+        window at most: from the start of the first window not yet known, the leftmost
+        match tells which window it starts in (or that it starts in a separator), and the
+        next search begins at the following window."""
+        hit: set[int] = set()
+        deadline = time.monotonic() + REGEX_TIMEOUT
+        i, n = 0, len(starts)
+        while i < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                m = rx.search(joined, starts[i], timeout=left)
+            except TimeoutError:
+                return None
+            if m is None:
+                break
+            j = bisect_right(starts, m.start()) - 1
+            if m.start() < starts[j] + sizes[j]:
+                hit.add(j)
+            i = j + 1
+        return hit
 
     def _process(self, todo: list[tuple[_DocState, Window]]) -> None:
         """Tokenize windows not seen yet and match the entries active in each.
@@ -434,16 +490,17 @@ class Engine:
                 chunks[-1].append(item)
                 size += item[1][1] - item[1][0] + len(SEPARATOR)
             texts = [SEPARATOR.join(st.doc.text[a:b] for st, (a, b) in chunk) for chunk in chunks]
-            for chunk, sp in zip(chunks, self.nlp.pipe(texts, batch_size=32)):
-                self._split_chunk(chunk, sp)
+            for chunk, text, sp in zip(chunks, texts, self.nlp.pipe(texts, batch_size=32)):
+                self._split_chunk(chunk, sp, text)
         for st, w in todo:
             missing = (st.windows.get(w, set()) | self._always) - st.matched.setdefault(w, set())
             if missing:
                 st.matched[w] |= missing
                 st.done.setdefault(w, []).extend(self._match_window(st, w, missing))
 
-    def _split_chunk(self, chunk: list[tuple[_DocState, Window]], sp: Doc) -> None:
-        """Record, for each window of a chunk, its token range in the chunk's spaCy Doc."""
+    def _split_chunk(self, chunk: list[tuple[_DocState, Window]], sp: Doc, text: str) -> None:
+        """Record, for each window of a chunk, its token range in the chunk's spaCy Doc
+        (and the chunk's text: a sentence's text is a slice of it, no Token objects)."""
         pos = 0
         starts = []
         for _st, (a, b) in chunk:
@@ -454,19 +511,22 @@ class Engine:
             pos += b - a + len(SEPARATOR)
         ends = [s for s, _ in starts[1:]] + [len(sp)]
         for (st, w), (ts, offset), te in zip(chunk, starts, ends):
-            st.parsed[w] = (sp, ts, te, offset)
+            st.parsed[w] = (sp, ts, te, offset, text)
 
     def _match_window(self, st: _DocState, w: Window, keys: set[str]) -> list[Hit]:
         """Hits of the ``keys`` entries in one tokenized window."""
-        sp, ts, te, offset = st.parsed[w]
+        sp, ts, te, offset, text = st.parsed[w]
         window = sp[ts:te]
         strings = self.nlp.vocab.strings
         spans: list[tuple[str, int, int]] = []
-        for matcher in (self._phrase_lower, self._phrase_lemma):
+        phrase_keys = [k for k in keys if k in self._phrase_keys]
+        if phrase_keys:
+            self._add_phrases(phrase_keys)
+        for matcher in (self._phrase_lower, self._phrase_lemma) if phrase_keys else ():
             if len(matcher):  # PhraseMatcher answers in Doc positions, Matcher in Span positions
                 spans.extend((k, s, e) for m, s, e in matcher(window)
                              if (k := strings[m]) in keys)
-        token_keys = frozenset(k for k in keys if k in self._token_matchers)
+        token_keys = frozenset(k for k in keys if k in self._token_specs)
         if token_keys:
             matcher = self._token_matcher_for(token_keys)
             spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
@@ -477,7 +537,7 @@ class Engine:
                     rule_id = self.rules[self.entries[key].rule].id
                     if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
                         continue  # stopped in this document: reported, never retried
-                    if not self._regex_spans(sp, sent, key, spans):
+                    if not self._regex_spans(sp, sent, key, spans, text):
                         st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
         if not spans:
             return []
@@ -495,7 +555,8 @@ class Engine:
             for ctx in self._context_needs[key]:
                 memo = (s, e, ctx)
                 if memo not in cache:
-                    cache[memo] = context.CHECKS[ctx](sent, s, e, lead, self._literals[key].__contains__)
+                    cache[memo] = context.CHECKS[ctx](sent, s, e, lead, self._literals[key].__contains__,
+                                                      text[sent.start_char:sent.end_char])
                 if cache[memo]:
                     found.add(ctx)
             last = sp[e - 1]
@@ -504,13 +565,15 @@ class Engine:
                             " ".join(t.lemma_ for t in sp[s:e])))
         return hits
 
-    def _regex_spans(self, sp: Doc, sent, key: str, spans: list) -> bool:  # noqa: ANN001
-        """Add a regex entry's spans in one sentence; False if the regex timed out."""
+    def _regex_spans(self, sp: Doc, sent, key: str, spans: list, text: str) -> bool:  # noqa: ANN001
+        """Add a regex entry's spans in one sentence (of the chunk ``text``); False if the
+        regex timed out."""
         try:
             exclusion = self.entries[key].role == "exclude"  # an empty match still excludes
-            for m in self._regexes[key].finditer(sent.text, timeout=REGEX_TIMEOUT):
-                if m.end() > m.start() or exclusion and sent.text:
-                    end = max(m.end(), min(m.start() + 1, len(sent.text)))
+            sent_text = text[sent.start_char:sent.end_char]
+            for m in self._regexes[key].finditer(sent_text, timeout=REGEX_TIMEOUT):
+                if m.end() > m.start() or exclusion and sent_text:
+                    end = max(m.end(), min(m.start() + 1, len(sent_text)))
                     span = sp.char_span(sent.start_char + m.start(), sent.start_char + end,
                                         alignment_mode="expand")
                     if span is not None:
@@ -531,10 +594,9 @@ class Engine:
             if h.entry.role == "claim":
                 by_rule[h.entry.rule].append(h)
         findings: list[EngineFinding] = []
-        kind = st.doc.page_kind
         for ri, rule_hits in by_rule.items():
             rule = self.rules[ri]
-            if kind not in rule.pages:
+            if st.doc.page_kind not in rule.pages:
                 continue  # "who is speaking": an explainer's page makes no seller's claims
             claims = sorted((h for h in rule_hits if not (h.contexts & rule.cancel)
                              and (ri, h.sent_start) not in excluded),
@@ -555,8 +617,8 @@ class Engine:
         if one_per_claim:
             findings = _one_per_claim(findings)
         for ri in self._doc_rules:
-            if st.doc.page_kind not in self.rules[ri].pages:
-                continue
+            if not self._may_fire(st, ri) or st.doc.page_kind not in self.rules[ri].pages:
+                continue  # (the page kind is worked out only when some rule needs it)
             found = self._document_finding(st, ri)
             if found:
                 findings.append(found)
@@ -619,6 +681,14 @@ class Engine:
                 e = h.entry
                 if (e.rule, e.role, e.group) == part and not (h.contexts & cancel):
                     yield h
+
+    def _may_fire(self, st: _DocState, ri: int) -> bool:
+        """False when a document rule certainly cannot fire: no anchor of its first group
+        occurs in the document (that group's first mention is where it would report)."""
+        if self.unanchored or not self.use_prefilter or not self.rules[ri].requires:
+            return True
+        wanted = self._part_anchors[(ri, "group", 0)]
+        return any(not wanted.isdisjoint(anchors) for _, anchors in st.hits)
 
     def _document_finding(self, st: _DocState, ri: int) -> EngineFinding | None:
         """A document rule fires when every ``requires`` group reaches its minimum and no
@@ -722,6 +792,8 @@ def _lemmatized(token: dict) -> dict:
 
 @cache
 def _lead_regex(source: str) -> regex.Pattern:
+    import regex
+
     return regex.compile(source, regex.IGNORECASE | regex.V0)
 
 
@@ -745,6 +817,8 @@ class _Regexes(dict):
         return key in self.source
 
     def __missing__(self, key: str) -> regex.Pattern:
+        import regex
+
         compiled = self[key] = regex.compile(self.source[key], regex.IGNORECASE | regex.V0)
         return compiled
 

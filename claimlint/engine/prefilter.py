@@ -138,6 +138,10 @@ def letter_anchor(anchor: str) -> str | None:
     return max(runs, key=len) if runs else None
 
 
+WORD_RUN = re.compile(r"[^\W\d_]+")
+SCAN_BYTES = 2_000_000  # text scanned word by word before the anchor regex pays for itself
+
+
 class Prefilter:
     """Finds anchor hits in document text, each with every anchor that occurs there.
 
@@ -146,22 +150,43 @@ class Prefilter:
     out of a longer word ("cannot" gives "not"). Two letter-run anchors that each start
     after a non-letter cannot overlap, so a plain left-to-right search finds every
     occurrence; shorter anchors that start at the same place are added from a prefix table.
+
+    Two searches give the same hits: a table of the words seen so far (each word's hits
+    worked out once), and one regex over all anchors, faster per megabyte but costing
+    tens of milliseconds to compile. The table serves the first SCAN_BYTES of text a
+    process scans (a small file never compiles the regex), unless the regex was compiled
+    already (``compile``: before worker processes fork); the regex, the rest.
     """
 
     def __init__(self, anchors: set[str], inside_words: frozenset[str] = frozenset()) -> None:
         self.anchors = {a.lower() for a in anchors if a}
-        bounded = {a for a in self.anchors if a not in inside_words}
-        free = self.anchors - bounded
-        parts = []
-        if bounded:
-            parts.append(r"(?<![^\W\d_])(?:" + trie_regex(bounded) + ")")
-        if free:
-            parts.append("(?:" + trie_regex(free) + ")")
-        body = "|".join(parts) or r"(?!x)x"
-        self.regex = re.compile(body)
-        self._body = body
+        self._bounded = {a for a in self.anchors if a not in inside_words}
+        self._free = self.anchors - self._bounded
+        self._longest = max(map(len, self.anchors), default=0)
+        self._regex: re.Pattern | None = None
         self._regex_ci: re.Pattern | None = None  # compiled when first needed: rarely
         self._prefixes: dict[str, tuple[str, ...]] = {}
+        self._words: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {}
+        self._scanned = 0
+
+    def _body(self) -> str:
+        parts = []
+        if self._bounded:
+            parts.append(r"(?<![^\W\d_])(?:" + trie_regex(self._bounded) + ")")
+        if self._free:
+            parts.append("(?:" + trie_regex(self._free) + ")")
+        return "|".join(parts) or r"(?!x)x"
+
+    def compile(self) -> None:
+        """Compile the anchor regex now (before forking workers, which then share it)."""
+        _ = self.regex
+
+    @property
+    def regex(self) -> re.Pattern:
+        """One regex over all anchors, on lower-cased text (compiled on first use)."""
+        if self._regex is None:
+            self._regex = re.compile(self._body())
+        return self._regex
 
     def hits(self, text: str, start: int = 0, end: int | None = None
              ) -> list[tuple[int, tuple[str, ...]]]:
@@ -169,22 +194,66 @@ class Prefilter:
         end = len(text) if end is None else end
         part = text[start:end]
         low = part.lower()
+        if len(low) == len(part) and self._regex is None and self._scanned < SCAN_BYTES:
+            self._scanned += len(part)
+            return self._word_hits(low, start)
         if len(low) == len(part):
             matches = self.regex.finditer(low)
         else:  # a few characters change length when lower-cased
             if self._regex_ci is None:
-                self._regex_ci = re.compile(self._body, re.IGNORECASE)
+                self._regex_ci = re.compile(self._body(), re.IGNORECASE)
             matches = self._regex_ci.finditer(part)
         out = []
         for m in matches:
-            word = m.group().lower()
-            anchors = self._prefixes.get(word)
-            if anchors is None:
-                anchors = tuple(word[:i] for i in range(1, len(word) + 1)
-                                if word[:i] in self.anchors)
-                self._prefixes[word] = anchors
-            out.append((start + m.start(), anchors))
+            out.append((start + m.start(), self._anchors_in(m.group().lower())))
         return out
+
+    def _anchors_in(self, word: str) -> tuple[str, ...]:
+        """The anchors that are prefixes of a matched word (the match is the longest)."""
+        anchors = self._prefixes.get(word)
+        if anchors is None:
+            anchors = tuple(word[:i] for i in range(1, len(word) + 1)
+                            if word[:i] in self.anchors)
+            self._prefixes[word] = anchors
+        return anchors
+
+    def _word_hits(self, low: str, start: int) -> list[tuple[int, tuple[str, ...]]]:
+        """The regex's hits, found word by word: letter runs, each looked up once."""
+        out: list[tuple[int, tuple[str, ...]]] = []
+        add = out.append
+        table = self._words
+        for m in WORD_RUN.finditer(low):
+            found = table.get(m[0])
+            if found is None:
+                found = table[m[0]] = self._in_word(m[0])
+            if found:
+                base = start + m.start()
+                for at, anchors in found:
+                    add((base + at, anchors))
+        return out
+
+    def _in_word(self, word: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """Hits inside one letter run, as the regex finds them: scanning left to right,
+        at each place the longest anchor (a word-start anchor only at the run's start,
+        tried before the inside-word ones), resuming after it."""
+        found = []
+        i, n = 0, len(word)
+        while i < n:
+            size = self._longest_at(word, i, self._bounded) if i == 0 else 0
+            if not size and self._free:
+                size = self._longest_at(word, i, self._free)
+            if size:
+                found.append((i, self._anchors_in(word[i:i + size])))
+                i += size
+            else:
+                i += 1
+        return tuple(found)
+
+    def _longest_at(self, word: str, i: int, anchors: set[str]) -> int:
+        for size in range(min(len(word) - i, self._longest), 0, -1):
+            if word[i:i + size] in anchors:
+                return size
+        return 0
 
 
 class SentenceWindows:
