@@ -73,7 +73,7 @@ def _code_stamp() -> str:
     for folder, dirs, names in os.walk(package):
         dirs.sort()
         for name in sorted(names):
-            if name.endswith(".py"):
+            if name.endswith(".py") or name.endswith(".json") and folder.endswith("models"):
                 try:
                     st = os.stat(os.path.join(folder, name))
                 except OSError:
@@ -89,7 +89,7 @@ def _code_stamp() -> str:
     return stamp.hexdigest()[:32]
 
 
-def _hash_code() -> str:
+def _hash_code(package: Path | None = None) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()
@@ -99,8 +99,9 @@ def _hash_code() -> str:
             digest.update(f"{dist}={version(dist)}\0".encode())
         except PackageNotFoundError:
             digest.update(f"{dist}=none\0".encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
+    package = package or Path(__file__).resolve().parent
+    # the code, and the models it ships (the page-kind weights decide findings too)
+    for path in sorted(package.rglob("*.py")) + sorted(package.glob("models/*.json")):
         try:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
         except OSError:

@@ -169,3 +169,19 @@ def test_default_cache_dir_is_the_users_cache_not_the_checked_folder(tmp_path, m
     assert default_cache_dir(Config()) == default_cache_dir(config) == wanted
     monkeypatch.setenv("CLAIMLINT_CACHE_DIR", str(tmp_path / "mine"))
     assert default_cache_dir(config) == tmp_path / "mine"
+
+
+def test_the_code_digest_covers_the_shipped_models(tmp_path):
+    """The page-kind weights decide findings as much as the code: a refitted model must
+    miss the findings cache."""
+    import shutil
+
+    from claimlint import cache
+
+    package = tmp_path / "claimlint"
+    shutil.copytree(Path(cache.__file__).resolve().parent / "models", package / "models")
+    (package / "lint.py").write_text("# code\n")
+    before = cache._hash_code(package)
+    model = package / "models" / "pagekind.json"
+    model.write_text(model.read_text().replace('"bias"', '"bias" ', 1))
+    assert cache._hash_code(package) != before
