@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from bisect import bisect_right
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,10 +26,10 @@ from claimlint.pagescore import PAGE_LEVEL, PageScore, load_pages
 
 def as_findings(text: str, sentences: list, doc_labels: frozenset) -> list[SimpleNamespace]:
     """One finding per label of each labeled sentence, positioned like a linter's."""
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]  # as PageScore counts lines
 
     def line_col(offset: int) -> tuple[int, int]:
-        line = max(i for i, s in enumerate(starts) if s <= offset)
+        line = bisect_right(starts, offset) - 1
         return line + 1, offset - starts[line] + 1
 
     found = []

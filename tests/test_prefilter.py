@@ -11,6 +11,7 @@ from claimlint.engine.prefilter import (
     trie_regex,
 )
 from claimlint.lint import read_document
+from claimlint.rulepack import load_rules
 from tests.conftest import SHARED
 
 
@@ -168,8 +169,6 @@ PROMO_PAGE = ("Regenerative Injections\n\nOur stem cell injections help your kne
 
 
 def _engine_with(tmp_path, claim: str, exclude: str) -> Engine:
-    from claimlint.rulepack import load_rules
-
     path = tmp_path / "custom.yml"
     path.write_text(CUSTOM.format(claim=claim, exclude=exclude))
     return Engine(load_rules([path]), plan_cache=False)

@@ -143,8 +143,9 @@ def negated(sent: Span, start: int, end: int, literal: Callable[[str], bool] = l
     """A negator scoping over the match from before it in its clause, one just after it
     ("results are not guaranteed", "guaranteed results are not something we offer"), or one
     inside it that the pattern does not name ("insurance does not cover": the pattern left a
-    gap there; in "no side effects" the "no" is the pattern's own word, the claim itself).
-    Two negators cancel out ("not without risk")."""
+    gap there; in "no side effects" the "no" is the pattern's own word, the claim itself), or
+    a limit said of the match ("evidence supporting it is limited"). Two negators cancel out
+    ("not without risk"); coordinated ones are one ("cannot and do not guarantee")."""
     doc = sent.doc
     lo, hi = _clause_bounds(sent, start, end, commas=True)
     before = [i for i in range(lo, start) if is_negator(doc, i) and _reaches(doc, i, start)]
@@ -182,13 +183,6 @@ def _match_negative(doc, start: int, end: int) -> bool:  # noqa: ANN001
 def warn_phrases() -> re.Pattern:
     """WARN_PHRASES_SOURCE compiled (on first use: a run with no claim never needs it)."""
     return re.compile(WARN_PHRASES_SOURCE, re.IGNORECASE)
-
-
-def __getattr__(name: str) -> re.Pattern:
-    """``WARN_PHRASES``, the compiled pattern, for code that imports it by that name."""
-    if name == "WARN_PHRASES":
-        return warn_phrases()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def warned(sent: Span, lead: str = "", text: str | None = None) -> bool:

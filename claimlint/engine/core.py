@@ -628,8 +628,9 @@ class Engine:
     def _inherited(self, doc: Document, findings: list[EngineFinding]) -> list[EngineFinding]:
         """List items inherit their lead-in: under "Conditions we treat:" each short item
         ("Multiple sclerosis", "Tremors") is a claim of the rule that flagged the lead, for
-        rules marked ``list_items``. A lead warned against ("Avoid clinics that offer:") was
-        never flagged, so its items stay warnings."""
+        rules marked ``list_items``, and of a rule whose ``list_leads`` name the lead ("Ideal
+        candidates"). A lead warned against ("Avoid clinics that offer:") was never flagged,
+        so its items stay warnings."""
         added: list[EngineFinding] = []
         leads: dict[tuple[int, int], list[Rule]] = {}
         for block in doc.blocks:
@@ -791,7 +792,8 @@ def _lemmatized(token: dict) -> dict:
 
 
 @cache
-def _lead_regex(source: str) -> regex.Pattern:
+def _compiled(source: str) -> regex.Pattern:
+    """A rule's regex as every pattern is matched: case-insensitive, compiled once."""
     import regex
 
     return regex.compile(source, regex.IGNORECASE | regex.V0)
@@ -800,7 +802,7 @@ def _lead_regex(source: str) -> regex.Pattern:
 def _leads(rule: Rule, lead: str) -> bool:
     """Is ``lead`` one of the rule's ``list_leads`` ("Ideal candidates", "Who we treat")?"""
     try:
-        return any(_lead_regex(rx).search(lead, timeout=REGEX_TIMEOUT) for rx in rule.list_leads)
+        return any(_compiled(rx).search(lead, timeout=REGEX_TIMEOUT) for rx in rule.list_leads)
     except TimeoutError:
         return False
 
@@ -817,9 +819,7 @@ class _Regexes(dict):
         return key in self.source
 
     def __missing__(self, key: str) -> regex.Pattern:
-        import regex
-
-        compiled = self[key] = regex.compile(self.source[key], regex.IGNORECASE | regex.V0)
+        compiled = self[key] = _compiled(self.source[key])
         return compiled
 
 
