@@ -141,13 +141,14 @@ def _fast_sentencizer(nlp):  # noqa: ANN001, ANN202
 _BRACKET = re.compile(r"(?<=[^\W\d_])[\[\]](?=[^\W\d_])")
 
 
-def _with_brackets(finditer):  # noqa: ANN001, ANN202
+def with_brackets(finditer):  # noqa: ANN001, ANN201
     """The tokenizer's infix search plus brackets inside words (cheaper than recompiling
-    spaCy's whole infix expression)."""
+    spaCy's whole infix expression); ``.regex`` is the wrapped expression."""
     def infixes(text: str):  # noqa: ANN202
         found = list(finditer(text))
         extra = list(_BRACKET.finditer(text))
         return sorted(found + extra, key=lambda m: m.start()) if extra else found
+    infixes.regex = finditer.__self__
     return infixes
 
 
@@ -209,7 +210,7 @@ def get_nlp() -> Language:
 
     nlp = spacy.blank("en")
     # Editorial brackets inside words, as in quoted regulator text ("contain[s]"), split off.
-    nlp.tokenizer.infix_finditer = _with_brackets(nlp.tokenizer.infix_finditer)
+    nlp.tokenizer.infix_finditer = with_brackets(nlp.tokenizer.infix_finditer)
     nlp.add_pipe("claimlint_sentencizer")
     nlp.add_pipe("claimlint_lemmatizer")
     return nlp

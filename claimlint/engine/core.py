@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from claimlint import __version__
+from claimlint import __version__, lite
 from claimlint.document import Document
 from claimlint.engine import context
 from claimlint.engine.plancache import load_plan, save_plan
@@ -44,6 +45,8 @@ Window = tuple[int, int]
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
 COMBINED_CACHE = 512  # Matchers kept, one per set of token patterns met together in a window
+LITE_BUDGET = 300_000  # characters of windows a process tokenizes without spaCy before it
+# pays for importing spaCy (about 0.6 s; claimlint.lite is as fast on tokens, slower matching)
 ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
 ACTIVE_MEMO = 4096  # anchor sets whose active entries are remembered (bounded memory)
 
@@ -92,6 +95,32 @@ class EngineStats:
 
 
 @dataclass
+class _Matching:
+    """A tokenizer and the matchers built on it: spaCy's, or claimlint.lite's stand-ins
+    (the same tokens and matches without importing spaCy)."""
+
+    nlp: object  # a spaCy Language, or lite.Pipeline
+    matcher: type  # spaCy's Matcher, or lite.Matcher
+    lower: object  # phrase matchers on LOWER and LEMMA
+    lemma: object
+    added: set[str] = field(default_factory=set)  # phrase entries added so far
+    combined: dict = field(default_factory=dict)  # token-pattern keys -> one Matcher
+
+    @classmethod
+    def build(cls, tokenizer_rules: dict | None) -> _Matching:
+        """spaCy's matching, or with ``tokenizer_rules`` (from the plan) the lite one."""
+        if tokenizer_rules is not None:
+            nlp = lite.Pipeline(tokenizer_rules)
+            return cls(nlp, lite.Matcher, lite.PhraseMatcher(None, attr="LOWER"),
+                       lite.PhraseMatcher(None, attr="LEMMA"))
+        nlp = get_nlp()  # first: it imports spaCy the cheap way (claimlint.nlp.import_spacy)
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        return cls(nlp, Matcher, PhraseMatcher(nlp.vocab, attr="LOWER"),
+                   PhraseMatcher(nlp.vocab, attr="LEMMA"))
+
+
+@dataclass
 class _DocState:
     """Per-document working state: candidate windows, what may match in each, results."""
 
@@ -99,7 +128,7 @@ class _DocState:
     windows: dict[Window, set[str]] = field(default_factory=dict)  # -> entries that may match
     split: dict[int, tuple] = field(default_factory=dict)  # block -> (windows, their starts)
     done: dict[Window, list[Hit]] = field(default_factory=dict)
-    parsed: dict[Window, tuple] = field(default_factory=dict)  # (spaCy doc, start, end, offset)
+    parsed: dict[Window, tuple] = field(default_factory=dict)  # (doc, start, end, offset, ...)
     matched: dict[Window, set[str]] = field(default_factory=dict)
     timeouts: dict[str, list[int]] = field(default_factory=dict)  # rule id -> text offsets
     hits: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # all anchors, in order
@@ -115,12 +144,16 @@ class Engine:
     """
 
     def __init__(self, pack: RulePack, *, extra_terms: dict[str, list[str]] | None = None,
-                 use_prefilter: bool = True, plan_cache: bool = True):
+                 use_prefilter: bool = True, plan_cache: bool = True, lite: bool | None = None):
         self.pack = pack
         self.rules = pack.rules
         self.use_prefilter = use_prefilter  # off: every sentence goes through spaCy (tests)
         self.extra_terms = extra_terms or {}
-        self._matchers_built = False
+        # None: claimlint.lite while a process has not imported spaCy and has tokenized
+        # less than LITE_BUDGET; True / False: always / never (tests compare the two)
+        self.lite = lite
+        self._lite_chars = 0
+        self._matching: dict[bool, _Matching] = {}
         self._regexes = _Regexes()
         self.entries: dict[str, Entry] = {}
         self._anchor_entries: dict[str, set[str]] = defaultdict(set)
@@ -148,12 +181,13 @@ class Engine:
                 except regex.error as exc:
                     rule = self.rules[self.entries[key].rule]
                     raise RuleFileError(rule.file, rule.id, f"regex does not compile: {exc}") from exc
-            self._build_matchers()  # validates every pattern with spaCy
+            self._validate_patterns()
             plan = self._make_plan()
             if plan_cache:
                 save_plan(self._plan_key(), plan)
         self._position_sensitive = plan["position_sensitive"]
-        self._token_specs = plan.get("token_specs")
+        self._token_specs = plan["token_specs"]
+        self._tokenizer_rules = plan["tokenizer"]
         self._free_excludes: dict[int, set[str]] = defaultdict(set)  # rule -> unanchored exclusions
         for key, entry in self.entries.items():
             reqs = plan["requires"][key]
@@ -212,11 +246,16 @@ class Engine:
             requires[key] = _requirements(self._anchor_parts(entry.pattern))
             words = _literal_words(entry.pattern)
             literals[key] = (frozenset(words.words), words.source)
+        try:
+            tokenizer = lite.tokenizer_rules(nlp)
+        except (ValueError, KeyError, AttributeError):  # a spaCy unlike the one lite copies
+            tokenizer = None
         return {"requires": requires, "literals": literals, "token_specs": self._token_specs,
                 "position_sensitive": {k for k, src in self._regexes.source.items()
                                        if position_sensitive(src)},
                 "inside_words": _inside_word_pieces(nlp),
-                "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")}}
+                "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")},
+                "tokenizer": tokenizer}
 
     def _anchor_parts(self, pattern: Pattern) -> list[set[str] | None]:
         """For each part of a pattern, the literal strings one of which a match contains."""
@@ -233,63 +272,64 @@ class Engine:
         """Build spaCy and the matchers now rather than on first use (before forking
         workers, which then share them)."""
         self.prefilter.compile()
-        self._build_matchers()
-        self._add_phrases(self._phrase_keys)
+        self._add_phrases(self._matchers(False), self._phrase_keys)
 
-    def _build_matchers(self) -> None:
-        """spaCy's matchers (first use only). Without a saved plan every pattern is added
-        now, which validates it; with one, phrase patterns are added as windows first need
-        them (a small file builds a handful, not the whole pack), and token patterns go
-        into one Matcher per set of patterns met together in a window."""
-        if self._matchers_built:
-            return
-        nlp = self.nlp  # first: it imports spaCy the cheap way (claimlint.nlp.import_spacy)
-        from spacy.matcher import Matcher, PhraseMatcher
-
-        self._phrase_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._phrase_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._phrases_added: set[str] = set()
-        self._combined: dict[frozenset[str], Matcher] = {}
+    def _validate_patterns(self) -> None:
+        """Build every pattern with spaCy, which validates it (no saved plan yet)."""
         if self._token_specs is None:
             self._token_specs = {key: [_lemmatized(t) for t in e.pattern.value]
                                  for key, e in self.entries.items() if e.pattern.kind == "tokens"}
-        if not self._validated:
-            self._add_phrases(self._phrase_keys)
-            for key, spec in self._token_specs.items():
-                try:
-                    Matcher(nlp.vocab, validate=True).add(key, [spec])
-                except Exception as exc:  # spaCy raises MatchPatternError or ValueError
-                    rule = self.rules[self.entries[key].rule]
-                    msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
-                    raise RuleFileError(rule.file, rule.id, f"invalid token pattern: {msg}") from exc
-        self._matchers_built = True
+        m = self._matchers(False)
+        self._add_phrases(m, self._phrase_keys)
+        for key, spec in self._token_specs.items():
+            try:
+                m.matcher(self.nlp.vocab, validate=True).add(key, [spec])
+            except Exception as exc:  # spaCy raises MatchPatternError or ValueError
+                rule = self.rules[self.entries[key].rule]
+                msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
+                raise RuleFileError(rule.file, rule.id, f"invalid token pattern: {msg}") from exc
 
-    def _add_phrases(self, keys) -> None:  # noqa: ANN001 - an iterable of entry keys
-        """Add the phrase and lemma-phrase patterns ``keys`` to the PhraseMatchers, in
+    def _matchers(self, lite_ok: bool) -> _Matching:
+        """spaCy's matching, or (``lite_ok``, and a plan with the tokenizer's rules) the
+        lite one; phrase patterns are added as windows first need them (a small file
+        builds a handful, not the whole pack)."""
+        use_lite = lite_ok and self._tokenizer_rules is not None
+        if use_lite not in self._matching:
+            self._matching[use_lite] = _Matching.build(self._tokenizer_rules if use_lite else None)
+        return self._matching[use_lite]
+
+    def _use_lite(self, chars: int) -> bool:
+        """Whether ``chars`` more characters of windows are tokenized without spaCy."""
+        if self.lite is not None:
+            return self.lite
+        if "spacy" in sys.modules or self._lite_chars + chars > LITE_BUDGET:
+            return False
+        self._lite_chars += chars
+        return True
+
+    def _add_phrases(self, m: _Matching, keys) -> None:  # noqa: ANN001 - entry keys
+        """Add the phrase and lemma-phrase patterns ``keys`` to the phrase matchers, in
         entry order (once each)."""
-        missing = [k for k in keys if k not in self._phrases_added]
+        missing = [k for k in keys if k not in m.added]
         if not missing:
             return
-        nlp = self.nlp
         order = list(self.entries)
         for key in sorted(missing, key=order.index):
             pattern = self.entries[key].pattern
             if pattern.kind == "phrase":
-                self._phrase_lower.add(key, [nlp.make_doc(pattern.value)])
+                m.lower.add(key, [m.nlp.make_doc(pattern.value)])
             else:
-                self._phrase_lemma.add(key, [nlp(pattern.value)])
-            self._phrases_added.add(key)
+                m.lemma.add(key, [m.nlp(pattern.value)])
+            m.added.add(key)
 
-    def _token_matcher_for(self, keys: frozenset[str]):  # noqa: ANN202 - spaCy Matcher
+    def _token_matcher_for(self, m: _Matching, keys: frozenset[str]):  # noqa: ANN202 - a Matcher
         """One Matcher holding the token patterns ``keys``, so a window is matched in one
         call whatever the number of patterns that may fire in it (cached per key set)."""
-        matcher = self._combined.get(keys)
+        matcher = m.combined.get(keys)
         if matcher is None:
-            from spacy.matcher import Matcher
-
-            if len(self._combined) >= COMBINED_CACHE:
-                self._combined.pop(next(iter(self._combined)))
-            matcher = self._combined[keys] = Matcher(self.nlp.vocab, validate=False)
+            if len(m.combined) >= COMBINED_CACHE:
+                m.combined.pop(next(iter(m.combined)))
+            matcher = m.combined[keys] = m.matcher(m.nlp.vocab, validate=False)
             for k in sorted(keys):
                 matcher.add(k, [self._token_specs[k]])
         return matcher
@@ -476,11 +516,11 @@ class Engine:
         window) because spaCy's per-call overhead dwarfs the work on a short window.
         """
         fresh = [(st, w) for st, w in todo if w not in st.parsed]
-        if todo:
-            self._build_matchers()
         if fresh:
+            chars = sum(b - a for _, (a, b) in fresh)
             self.stats.windows += len(fresh)
-            self.stats.window_chars += sum(b - a for _, (a, b) in fresh)
+            self.stats.window_chars += chars
+            m = self._matchers(self._use_lite(chars))
             chunks: list[list[tuple[_DocState, Window]]] = [[]]
             size = 0
             for item in fresh:
@@ -490,15 +530,16 @@ class Engine:
                 chunks[-1].append(item)
                 size += item[1][1] - item[1][0] + len(SEPARATOR)
             texts = [SEPARATOR.join(st.doc.text[a:b] for st, (a, b) in chunk) for chunk in chunks]
-            for chunk, text, sp in zip(chunks, texts, self.nlp.pipe(texts, batch_size=32)):
-                self._split_chunk(chunk, sp, text)
+            for chunk, text, sp in zip(chunks, texts, m.nlp.pipe(texts, batch_size=32)):
+                self._split_chunk(chunk, sp, text, m)
         for st, w in todo:
             missing = (st.windows.get(w, set()) | self._always) - st.matched.setdefault(w, set())
             if missing:
                 st.matched[w] |= missing
                 st.done.setdefault(w, []).extend(self._match_window(st, w, missing))
 
-    def _split_chunk(self, chunk: list[tuple[_DocState, Window]], sp: Doc, text: str) -> None:
+    def _split_chunk(self, chunk: list[tuple[_DocState, Window]], sp: Doc, text: str,
+                     m: _Matching) -> None:
         """Record, for each window of a chunk, its token range in the chunk's spaCy Doc
         (and the chunk's text: a sentence's text is a slice of it, no Token objects)."""
         pos = 0
@@ -511,24 +552,24 @@ class Engine:
             pos += b - a + len(SEPARATOR)
         ends = [s for s, _ in starts[1:]] + [len(sp)]
         for (st, w), (ts, offset), te in zip(chunk, starts, ends):
-            st.parsed[w] = (sp, ts, te, offset, text)
+            st.parsed[w] = (sp, ts, te, offset, text, m)
 
     def _match_window(self, st: _DocState, w: Window, keys: set[str]) -> list[Hit]:
         """Hits of the ``keys`` entries in one tokenized window."""
-        sp, ts, te, offset, text = st.parsed[w]
+        sp, ts, te, offset, text, m = st.parsed[w]
         window = sp[ts:te]
-        strings = self.nlp.vocab.strings
+        strings = m.nlp.vocab.strings
         spans: list[tuple[str, int, int]] = []
         phrase_keys = [k for k in keys if k in self._phrase_keys]
         if phrase_keys:
-            self._add_phrases(phrase_keys)
-        for matcher in (self._phrase_lower, self._phrase_lemma) if phrase_keys else ():
+            self._add_phrases(m, phrase_keys)
+        for matcher in (m.lower, m.lemma) if phrase_keys else ():
             if len(matcher):  # PhraseMatcher answers in Doc positions, Matcher in Span positions
                 spans.extend((k, s, e) for m, s, e in matcher(window)
                              if (k := strings[m]) in keys)
         token_keys = frozenset(k for k in keys if k in self._token_specs)
         if token_keys:
-            matcher = self._token_matcher_for(token_keys)
+            matcher = self._token_matcher_for(m, token_keys)
             spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
         regex_keys = [k for k in keys if k in self._regexes]
         if regex_keys:
