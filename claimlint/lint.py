@@ -163,6 +163,26 @@ class Linter:
         return not any(selector_matches(s, rule_id, category) for s in self.ignore)
 
 
+SENTENCE_CHARS = 1000  # a longer "sentence" (a page with no full stops) is cut around its claim
+
+
+def sentence_excerpt(text: str, sent_start: int, sent_end: int, start: int, end: int) -> str:
+    """The sentence of a claim at ``[start, end)``; past SENTENCE_CHARS, the part around the
+    claim cut at spaces and marked with "…", so a page without punctuation does not copy
+    itself into each of its findings."""
+    if sent_end - sent_start <= SENTENCE_CHARS:
+        return text[sent_start:sent_end].strip()
+    margin = max(100, (SENTENCE_CHARS - (end - start)) // 2)
+    a, b = max(sent_start, start - margin), min(sent_end, end + margin)
+    if a > sent_start:
+        space = text.find(" ", a, start)
+        a = space + 1 if space >= 0 else a
+    if b < sent_end:
+        space = text.rfind(" ", end, b)
+        b = space if space >= 0 else b
+    return ("…" if a > sent_start else "") + text[a:b].strip() + ("…" if b < sent_end else "")
+
+
 def to_finding(doc: Document, ef: EngineFinding, severity: str) -> Finding:
     """Position an engine finding in the source."""
     start, end = doc.source_range(ef.start, ef.end)
@@ -174,7 +194,8 @@ def to_finding(doc: Document, ef: EngineFinding, severity: str) -> Finding:
         path=doc.path, rule=rule.id, category=rule.category, severity=severity,
         message=rule.message, line=line, column=column, end_line=end_line,
         end_column=end_column, text=doc.text[ef.start:ef.end], suggestion=rule.suggestion,
-        sentence=doc.text[ef.sent_start:ef.sent_end].strip(), start=start, end=end,
+        sentence=sentence_excerpt(doc.text, ef.sent_start, ef.sent_end, ef.start, ef.end),
+        start=start, end=end,
         region=block.region if block else "main", why=rule.why, extra=dict(ef.extra),
     )
 

@@ -30,6 +30,10 @@ LIMITS = {"limited", "preliminary", "lacking", "insufficient", "inconclusive", "
           "weak", "unproven", "unknown", "uncertain", "anecdotal", "scarce", "sparse"}
 DET_SCOPE = 4
 VERB_SCOPE = 7
+# how far the checks look from a match: a sentence with no punctuation for thousands of words
+# (a scraped menu, a hostile page) must not cost time in proportion to its length per match
+REACH = 40  # tokens back for a negated subject or an indirect question
+AFTER = 8  # tokens after the match: a negator or limit just after it (4 and 7 words)
 NEW_SUBJECT = {"we", "you", "they", "it", "our", "your", "their", "the", "this", "these",
                "results", "patients", "i", "he", "she", "most", "many"}
 NOT_NEGATING_NEXT = {"only", "just", "merely", "doubt", "wonder", "matter", "longer", "less",
@@ -94,14 +98,17 @@ def _is_boundary(doc, i: int, end: int, commas: bool) -> bool:  # noqa: ANN001
 
 
 def _clause_bounds(sent: Span, start: int, end: int, *, commas: bool) -> tuple[int, int]:
-    """Token range of the clause around ``[start, end)`` (absolute token indices); with
-    ``commas``, a comma ends the clause unless it separates the items of a list."""
+    """Token range of the clause around ``[start, end)`` (absolute token indices), at most
+    REACH tokens before and AFTER after the match; with ``commas``, a comma ends the clause
+    unless it separates the items of a list."""
     doc = sent.doc
     lo = start
-    while lo > sent.start and not _is_boundary(doc, lo - 1, sent.end, commas):
+    first = max(sent.start, start - REACH)
+    while lo > first and not _is_boundary(doc, lo - 1, sent.end, commas):
         lo -= 1
     hi = end
-    while hi < sent.end and not _is_boundary(doc, hi, sent.end, commas):
+    last = min(sent.end, end + AFTER)
+    while hi < last and not _is_boundary(doc, hi, sent.end, commas):
         hi += 1
     return lo, hi
 
@@ -203,7 +210,7 @@ def indirect_question(sent: Span, start: int) -> bool:
     """The match sits in an indirect question: "ask whether the product is FDA-approved",
     "trials test whether a treatment is safe and effective", "check if it is covered"."""
     doc = sent.doc
-    for i in range(sent.start, start):
+    for i in range(max(sent.start, start - REACH), start):
         low = doc[i].lower_
         if low in INDIRECT:
             return True
@@ -221,7 +228,12 @@ def question(sent: Span, start: int | None = None, text: str | None = None) -> b
     text = (sent.text if text is None else text).rstrip(" \"'”’)")
     if not text.endswith("?"):
         return False
-    words = [t for t in sent if not t.is_punct and not t.is_space]
+    words = []
+    for t in sent:  # the first six words are all the test needs
+        if not t.is_punct and not t.is_space:
+            words.append(t)
+            if len(words) == 6:
+                break
     if not words:
         return False
     # opened by an auxiliary or wh-word, or a wh-word soon after ("In the treatment of what
@@ -231,6 +243,7 @@ def question(sent: Span, start: int | None = None, text: str | None = None) -> b
     return not RHETORICAL.search(text)
 
 
+SENTENCE_WIDE = frozenset({"warned"})  # checks that do not depend on where the match is
 CHECKS = {  # (sentence, match start, match end, lead-in, literal word?, sentence text)
     "negated": lambda sent, s, e, lead, literal, text: negated(sent, s, e, literal),
     "warned": lambda sent, s, e, lead, literal, text: warned(sent, lead, text),

@@ -594,7 +594,7 @@ class Engine:
                 continue  # a match never crosses a sentence boundary
             found = set()
             for ctx in self._context_needs[key]:
-                memo = (s, e, ctx)
+                memo = (sent.start, -1, ctx) if ctx in context.SENTENCE_WIDE else (s, e, ctx)
                 if memo not in cache:
                     cache[memo] = context.CHECKS[ctx](sent, s, e, lead, self._literals[key].__contains__,
                                                       text[sent.start_char:sent.end_char])
@@ -769,13 +769,32 @@ def _without_yielded(findings: list[EngineFinding]) -> list[EngineFinding]:
     sentence (a generic mechanism claim adds nothing next to a treatment claim), or to a
     rule id whose finding overlaps them ("no risk of rejection" is one claim, not two)."""
     categories: dict[int, set[str]] = defaultdict(set)
+    by_rule: dict[str, list[EngineFinding]] = defaultdict(list)
     for f in findings:
         categories[f.sent_start].add(f.rule.category)
+        by_rule[f.rule.id].append(f)
+    # per rule: starts in order and the furthest end so far, so "does a finding of this rule
+    # overlap [start, end)" is one bisection, not a pass over every finding
+    reach: dict[str, tuple[list[int], list[int]]] = {}
+    for rule_id, found in by_rule.items():
+        found.sort(key=lambda g: g.start)
+        ends, furthest = [], -1
+        for g in found:
+            furthest = max(furthest, g.end)
+            ends.append(furthest)
+        reach[rule_id] = ([g.start for g in found], ends)
+
+    def overlaps(rule_id: str, f: EngineFinding) -> bool:
+        if rule_id not in reach:
+            return False
+        starts, ends = reach[rule_id]
+        i = bisect_left(starts, f.end)
+        return bool(i) and ends[i - 1] > f.start
 
     def yields(f: EngineFinding) -> bool:
         for target in f.rule.yields_to:
             if "." in target:
-                if any(g.rule.id == target and g.start < f.end and f.start < g.end for g in findings):
+                if overlaps(target, f):
                     return True
             elif target in categories[f.sent_start] and target != f.rule.category:
                 return True
@@ -794,10 +813,17 @@ def _one_per_claim(findings: list[EngineFinding]) -> list[EngineFinding]:
     ranked = sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.rule.severity, 3),
                                              f.end - f.start, f.start, f.rule.id))
     kept: list[EngineFinding] = []
+    # per category, the spans kept so far: disjoint, so sorted by start they are sorted by
+    # end too, and only the last one starting before a new span's end can overlap it
+    spans: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for f in ranked:
-        if not any(g.rule.category == f.rule.category and g.start < f.end and f.start < g.end
-                   for g in kept):
-            kept.append(f)
+        starts, ends = spans[f.rule.category]
+        i = bisect_left(starts, f.end)
+        if i and ends[i - 1] > f.start:
+            continue
+        starts.insert(i, f.start)
+        ends.insert(i, f.end)
+        kept.append(f)
     return kept
 
 
