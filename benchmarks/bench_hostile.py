@@ -1,7 +1,8 @@
-"""Huge inputs: time and peak memory of `claimlint check` on a generated 50 MB plain-text file
-and a 5 MB one-line (minified) HTML page, beside a small page checked in the same run.
+"""Huge inputs: time and peak memory of `claimlint check` on a generated 50 MB plain-text file,
+a 5 MB one-line (minified) HTML page and a 1 MB text with no full stop and a claim every
+few words (one "sentence" of 1 MB), beside a small page checked in the same run.
 
-    python benchmarks/bench_hostile.py [--text-mb 50] [--html-mb 5] [--keep DIR]
+    python benchmarks/bench_hostile.py [--text-mb 50] [--html-mb 5] [--run-on-mb 1] [--keep DIR]
 
 Each case runs `claimlint check --no-cache` in a child process and reads its peak resident
 memory (ru_maxrss of the child); the figures are printed, never asserted. The small page's
@@ -64,6 +65,14 @@ def make_one_line_html(path: Path, megabytes: float, claims: int = 3) -> int:
     return len(page)
 
 
+def make_run_on(path: Path, megabytes: float) -> int:
+    """Claims without punctuation: one sentence of ~``megabytes``, a claim every 9 words."""
+    unit = "our stem cell therapy is safe and can heal pain "
+    text = unit * max(1, int(megabytes * 1_000_000) // len(unit))
+    path.write_text(text, encoding="utf-8")
+    return len(text)
+
+
 def run_check(path: Path, *args: str) -> tuple[float, float, int, int]:
     """(seconds, peak RSS in MB, bytes of standard output, exit code) of one check run."""
     cmd = [sys.executable, "-m", "claimlint.cli", "check", "--no-cache", "--exit-zero",
@@ -81,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--text-mb", type=float, default=50.0)
     parser.add_argument("--html-mb", type=float, default=5.0)
+    parser.add_argument("--run-on-mb", type=float, default=1.0)
     parser.add_argument("--keep", type=Path, default=None, help="write the inputs here and keep them")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,9 +103,13 @@ def main() -> None:
         html = work / "one-line.html"
         text_size = make_text(text, args.text_mb)
         html_size = make_one_line_html(html, args.html_mb)
+        run_on = work / "run-on.txt"
+        run_on_size = make_run_on(run_on, args.run_on_mb)
         rows = [("small page (baseline)", small.stat().st_size, run_check(small)),
                 (f"{args.text_mb:g} MB text", text_size, run_check(text)),
-                (f"{args.html_mb:g} MB one-line HTML", html_size, run_check(html))]
+                (f"{args.html_mb:g} MB one-line HTML", html_size, run_check(html)),
+                (f"{args.run_on_mb:g} MB, no full stop", run_on_size,
+                 run_check(run_on, "--format", "json", "-o", str(work / "run-on.json")))]
     base_time, base_rss = rows[0][2][0], rows[0][2][1]
     print(f"{'case':<26} {'bytes':>11} {'seconds':>8} {'x base':>7} {'peak RSS MB':>12} "
           f"{'x base':>7} {'stdout bytes':>12} {'exit':>4}")
