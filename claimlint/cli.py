@@ -548,6 +548,25 @@ def rules_catalogue(readme: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def _page_intervals(score, pages: int, resamples: int, save_path: str | None,  # noqa: ANN001
+                    against_path: str | None) -> None:
+    """``rules eval`` on pages: --save, --intervals and --against (to standard error when
+    the scores went out as JSON: standard output stays the reference scorer's JSON)."""
+    from claimlint.pagescore import intervals, paired_change, render_change, render_intervals
+
+    if save_path:
+        Path(save_path).write_text(json.dumps(score.per_page, sort_keys=True), encoding="utf-8")
+    if resamples:
+        click.echo(render_intervals(intervals(score.per_page, resamples), resamples, pages), nl=False)
+    if against_path:
+        try:
+            then = json.loads(Path(against_path).read_text(encoding="utf-8"))
+            change = paired_change(score.per_page, then, resamples or 1000)
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise ValueError(f"{against_path}: not page counts written by --save ({exc})") from exc
+        click.echo(render_change(change), nl=False)
+
+
 @rules.command("eval")
 @click.argument("corpus", type=click.Path(exists=True))
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -556,13 +575,23 @@ def rules_catalogue(readme: str | None) -> None:
 @click.option("--show", type=int, default=0, help="Pages: print N misses and false positives.")
 @click.option("--json", "as_json", is_flag=True, help="Pages: the scores as JSON.")
 @click.option("--quiet", is_flag=True, help="Only the table, without false positives and misses.")
+@click.option("--intervals", "resamples", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Pages: 95%% intervals of P, R and F1 from N resamples of the pages.")
+@click.option("--save", "save_path", type=click.Path(dir_okay=False), default=None,
+              help="Pages: write each page's counts to this file (for --against later).")
+@click.option("--against", "against_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Pages: a file written by --save (other rules, same pages): the change in F1 "
+                   "with a 95%% interval.")
 def rules_eval(corpus: str, manifest: str | None, config_path: str | None, show: int,
-               as_json: bool, quiet: bool) -> None:
+               as_json: bool, quiet: bool, resamples: int, save_path: str | None,
+               against_path: str | None) -> None:
     """Precision and recall on labeled copy.
 
     CORPUS is a JSON Lines file of labeled passages, or a folder of labeled real pages
     (``pages_labels.jsonl`` and ``pages/``, or page texts with ``--manifest``), scored
-    exactly as the corpus's reference scorer ``score_pages.py`` scores them."""
+    exactly as the corpus's reference scorer ``score_pages.py`` scores them. For a rule
+    change, ``--save before.json`` with the old rules, then ``--against before.json`` with
+    the new ones says whether the change in F1 is more than the pages' noise."""
     from claimlint.lint import Linter
 
     config = _load_config(config_path, [corpus])
@@ -577,6 +606,7 @@ def rules_eval(corpus: str, manifest: str | None, config_path: str | None, show:
                 doc = linter.load(page.text.encode("utf-8"), page.file)
                 score.add(page, linter.lint_document(doc))
             click.echo(json.dumps(score.as_dict()) if as_json else score.render(show), nl=not as_json)
+            _page_intervals(score, len(pages), resamples, save_path, against_path)
             return
         from claimlint.evaluate import evaluate, load_corpus, render
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -132,8 +133,22 @@ class PageScore:
     disclosure: Counter = field(default_factory=Counter)  # tp, fp, fn, tn of pages
     misses: list[str] = field(default_factory=list)
     false: list[str] = field(default_factory=list)
+    per_page: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # for intervals
 
     def add(self, page: LabeledPage, findings: list[Finding]) -> None:
+        before = self._totals()
+        self._add(page, findings)
+        after = self._totals()
+        self.per_page[Path(page.file).name] = {k: [a - b for a, b in zip(after[k], before[k])]
+                                              for k in after}
+
+    def _totals(self) -> dict[str, list[int]]:
+        d = self.disclosure
+        return {"flagged": [self.flagged["tp"], self.flagged["fp"], self.flagged["fn"]],
+                "category": [sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())],
+                "disclosure": [d["tp"] + d["tn"], d["fp"] + d["fn"]]}
+
+    def _add(self, page: LabeledPage, findings: list[Finding]) -> None:
         text = page.text
         starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         labeled = []
@@ -202,3 +217,69 @@ class PageScore:
         lines += [f"MISS {m}" for m in self.misses[:show]]
         lines += [f"FALSE {m}" for m in self.false[:show]]
         return "\n".join(lines) + "\n"
+
+
+def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _summed(pages: list[dict[str, list[int]]], level: str) -> tuple[float, float, float]:
+    return _f1(*(sum(p[level][i] for p in pages) for i in range(3)))
+
+
+def _interval(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return values[int(0.025 * (len(values) - 1))], values[int(0.975 * (len(values) - 1))]
+
+
+def intervals(per_page: dict[str, dict[str, list[int]]], resamples: int = 1000, seed: int = 0
+              ) -> dict[str, dict[str, tuple[float, float]]]:
+    """95% intervals of P, R and F1 (flagged and category level) by resampling whole pages
+    with replacement: how much the figures could move on another set of pages like these."""
+    rng = random.Random(seed)
+    pages = list(per_page.values())
+    out = {}
+    for level in ("flagged", "category"):
+        draws = [_summed([rng.choice(pages) for _ in pages], level) for _ in range(resamples)]
+        out[level] = {name: _interval([d[i] for d in draws]) for i, name in enumerate(("P", "R", "F1"))}
+    return out
+
+
+def paired_change(now: dict[str, dict[str, list[int]]], then: dict[str, dict[str, list[int]]],
+                  resamples: int = 1000, seed: int = 0) -> dict[str, dict[str, float]]:
+    """F1 now against F1 then on the pages both scored, with a 95% interval of the change
+    from resampling those pages (the same resample for both, so page difficulty cancels)."""
+    names = sorted(set(now) & set(then))
+    if not names:
+        raise ValueError("no page in common with the earlier scores")
+    rng = random.Random(seed)
+    out = {}
+    for level in ("flagged", "category"):
+        a = _summed([then[n] for n in names], level)[2]
+        b = _summed([now[n] for n in names], level)[2]
+        changes = []
+        for _ in range(resamples):
+            pick = [rng.choice(names) for _ in names]
+            changes.append(_summed([now[n] for n in pick], level)[2]
+                           - _summed([then[n] for n in pick], level)[2])
+        lo, hi = _interval(changes)
+        out[level] = {"then": a, "now": b, "change": b - a, "low": lo, "high": hi, "pages": len(names)}
+    return out
+
+
+def render_intervals(found: dict, resamples: int, pages: int) -> str:
+    lines = [f"95% intervals ({resamples} resamples of the {pages} pages):"]
+    for level, metrics in found.items():
+        lines.append(f"  {level:9}" + "  ".join(f"{m} [{lo:.3f}, {hi:.3f}]"
+                                                for m, (lo, hi) in metrics.items()))
+    return "\n".join(lines) + "\n"
+
+
+def render_change(change: dict) -> str:
+    lines = []
+    for level, c in change.items():
+        lines.append(f"{level} F1 {c['then']:.3f} -> {c['now']:.3f}: {c['change']:+.3f} "
+                     f"(95% interval {c['low']:+.3f} to {c['high']:+.3f}, {c['pages']} pages in common)")
+    return "\n".join(lines) + "\n"

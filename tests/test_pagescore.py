@@ -116,3 +116,37 @@ def test_labelers_agreement_is_scored_by_the_same_metric(tmp_path):
     other.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
     flagged = agree(other)["ALL(flagged)"]
     assert (flagged["tp"], flagged["fp"], flagged["fn"]) == (3, 1, 1)
+
+
+def test_intervals_and_a_paired_change_between_two_rule_sets(tmp_path):
+    """--save writes each page's counts; --intervals brackets the point figures; --against
+    the same rules is no change at all; a bad --against file is a clear error."""
+    folder, _ = _labeled(tmp_path)
+    saved = tmp_path / "before.json"
+    out = run_cli(["rules", "eval", str(folder), "--save", str(saved), "--intervals", "200"]).stdout
+    per_page = json.loads(saved.read_text())
+    assert sorted(per_page) == sorted(p.name for p in (folder / "pages").iterdir())
+    assert all(set(counts) == {"flagged", "category", "disclosure"} for counts in per_page.values())
+    assert "95% intervals (200 resamples of the 2 pages):" in out
+    same = run_cli(["rules", "eval", str(folder), "--against", str(saved)]).stdout
+    assert "flagged F1" in same and "+0.000 (95% interval +0.000 to +0.000, 2 pages in common)" in same
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"x": 1}')
+    run = run_cli(["rules", "eval", str(folder), "--against", str(bad)])
+    assert run.exit_code == 2 and "not page counts written by --save" in run.output
+
+
+def test_paired_change_sees_a_gain_on_every_page_and_intervals_contain_the_estimate():
+    from claimlint.pagescore import _summed, intervals, paired_change
+
+    then = {f"{i}.txt": {"flagged": [2, 2, 2], "category": [2, 3, 2], "disclosure": [1, 0]}
+            for i in range(30)}
+    now = {name: {**c, "flagged": [3, 1, 1]} for name, c in then.items()}
+    change = paired_change(now, then, resamples=300)
+    assert change["flagged"]["low"] > 0 and change["flagged"]["change"] > 0
+    assert change["category"] == {**change["category"], "change": 0.0, "low": 0.0, "high": 0.0}
+    mixed = {name: (now if i % 2 else then)[name] for i, name in enumerate(then)}
+    found = intervals(mixed, resamples=300)
+    p, r, f1 = _summed(list(mixed.values()), "flagged")
+    lo, hi = found["flagged"]["F1"]
+    assert lo <= f1 <= hi and lo < hi
