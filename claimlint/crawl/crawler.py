@@ -282,9 +282,11 @@ class Crawler:
             # yet back in the results queue): a job waiting for a thread would hold its host.
             room = self.options.workers - (self.sched.in_flight - self.results.qsize())
             ready = self.sched.ready(limit=max(0, room))
+            sent = 0
             for host, job in ready:
                 if self._admit(host, job):
                     threads.submit(self._work, host, job)
+                    sent += 1
             self._collect_lint(block=False)
             self._flush_lint()
             if self.sched.in_flight == 0 and self.sched.pending == 0:
@@ -296,7 +298,9 @@ class Crawler:
                 timers.add_time("lint-wait", time.perf_counter() - started)
                 continue
             wake = self.sched.next_wake()
-            if wake is None or room <= len(ready):  # every thread busy: wait for a response
+            # every thread busy: wait for a response (a job refused by _admit, a page whose
+            # robots.txt is yet to be fetched, took no thread: hand out more at once)
+            if wake is None or room <= sent:
                 timeout = 0.2
             else:
                 timeout = min(0.2, max(0.0, wake - time.monotonic()))
