@@ -33,22 +33,26 @@ def _server_module():
     return module
 
 
-def serve(names: list[str], pages: int, port_queue, stop) -> None:  # noqa: ANN001
+def serve(names: list[str], pages: int, delay: float, port_queue, stop) -> None:  # noqa: ANN001
     """Child process: serve generated sites until ``stop`` is set."""
     srv = _server_module()
     # Sites differ in how many pages make claims, so the report has a ranking to show.
     server = srv.FixtureServer({n: srv.GeneratedSite(pages, 1 + i % 7) for i, n in enumerate(names)})
-    server.httpd.request_queue_size = 1024
     server.start()
     port_queue.put(server.port)
     stop.wait()
     hits = server.hits()
-    per_host: dict[str, int] = {}
+    per_host: dict[str, list] = {}
     for hit in hits:
-        per_host[hit.host] = per_host.get(hit.host, 0) + 1
+        per_host.setdefault(hit.host, []).append(hit)
+    # a host's wait beyond its delay: next request's arrival - previous response's end - delay
+    gaps = sorted(b.time - a.end - delay for host_hits in per_host.values()
+                  for a, b in zip(sorted(host_hits, key=lambda h: h.time),
+                                  sorted(host_hits, key=lambda h: h.time)[1:]))
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    port_queue.put((len(hits), max(per_host.values(), default=0), max((h.end for h in hits), default=0.0),
-                    usage.ru_utime + usage.ru_stime))
+    port_queue.put((len(hits), max(map(len, per_host.values()), default=0),
+                    max((h.end for h in hits), default=0.0), usage.ru_utime + usage.ru_stime, gaps,
+                    [(min(h.time for h in hh), max(h.end for h in hh)) for hh in per_host.values()]))
     server.stop()
 
 
@@ -73,7 +77,7 @@ def main() -> None:
     names = [f"site-{i:03d}.test" for i in range(args.sites)]
     ctx = multiprocessing.get_context("spawn")
     port_queue, stop = ctx.Queue(), ctx.Event()
-    child = ctx.Process(target=serve, args=(names, args.pages, port_queue, stop), daemon=True)
+    child = ctx.Process(target=serve, args=(names, args.pages, args.delay, port_queue, stop), daemon=True)
     child.start()
     port = port_queue.get(timeout=60)
     db = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "bench.db"
@@ -92,7 +96,7 @@ def main() -> None:
             lint_cpu = _children_cpu()  # the lint workers, reaped when the crawl ends
     finally:
         stop.set()
-    requests, per_host, last_response, server_cpu = port_queue.get(timeout=30)
+    requests, per_host, last_response, server_cpu, gaps, spans = port_queue.get(timeout=30)
     child.join(10)
     pages = store.db.execute("SELECT COUNT(*) FROM pages WHERE scan_id=? AND state='ok'",
                              (scan_id,)).fetchone()[0]
@@ -108,6 +112,18 @@ def main() -> None:
     print(f"last response at {fetched:.2f} s ({fetched / bound:.2f}x the bound); linting done "
           f"{wall - fetched:.2f} s later")
     print(f"throughput {pages / wall:.0f} pages/s, {requests / wall:.0f} requests/s")
+    if gaps:
+        def pct(q: float) -> float:
+            return 1000 * gaps[min(len(gaps) - 1, int(q * len(gaps)))]
+        print(f"a host's wait beyond its delay between a response and its next request (ms): "
+              f"median {pct(0.5):.0f}, p90 {pct(0.9):.0f}, p99 {pct(0.99):.0f}, max {pct(1.0):.0f}; mean "
+              f"{1000 * sum(gaps) / len(gaps):.0f}, {sum(gaps) / len(gaps) * (per_host - 1):.2f} s per host")
+    if spans:
+        firsts = sorted(first - started for first, _ in spans)
+        lengths = sorted(last - first for first, last in spans)
+        print(f"a host's first request, after the start (s): median {firsts[len(firsts) // 2]:.2f}, "
+              f"max {firsts[-1]:.2f}; from its first request to its last response (s): median "
+              f"{lengths[len(lengths) // 2]:.2f}, max {lengths[-1]:.2f}")
     timers = getattr(crawler.stats, "timers", {})  # (older crawlers, for paired runs, have none)
     print("time (s): " + ", ".join(f"{k} {timers.get(k, 0.0):.2f}" for k in (
         "fetch", "parse", "store", "lint", "lint-store", "lint-wait", "idle")) +
