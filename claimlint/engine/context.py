@@ -18,12 +18,21 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Span
 
-# Verb negators reach back through their clause; determiner negators ("no guarantee",
+# Verb negators reach back through their clause ("n\u2019t": web copy's curly apostrophe, as in
+# "don\u2019t", which spaCy splits like "don't"); determiner negators ("no guarantee",
 # "no clinic can guarantee") only cover the few words of their noun phrase.
-VERB_NEGATORS = {"not", "n't", "never", "cannot", "unable", "nt", "rarely", "seldom", "hardly",
+VERB_NEGATORS = {"not", "n't", "n\u2019t", "never", "cannot", "unable", "nt", "rarely", "seldom", "hardly",
                  "barely"}
 DET_NEGATORS = {"no", "none", "nothing", "nobody", "neither", "nor", "without", "non"}
 NEGATORS = VERB_NEGATORS | DET_NEGATORS
+# spaCy splits "doesn't" into "does" + "n't" but leaves capitals whole ("DOESN'T", "HASN’T")
+_CONTRACTED = ("n't", "n\u2019t")
+
+
+def _verb_negator(low: str) -> bool:
+    return low in VERB_NEGATORS or low.endswith(_CONTRACTED)
+
+
 # said of the matched words right after them, these take the claim back like "not":
 # "evidence supporting its use is limited", "results are preliminary"
 LIMITS = {"limited", "preliminary", "lacking", "insufficient", "inconclusive", "unclear", "mixed",
@@ -67,6 +76,9 @@ WARN_PHRASES_SOURCE = (
     r"|\b(?:claims?|promises?|phrases?|words|language|terms) (?:like|such as|of|that)\b"
     r"|\b(?:fda|ftc|isscr|regulators?|the agency) (?:has |have )?(?:warn|caution|says?|"
     r"states?|advises?|notes?|reminds?|cited|cites|found)\w*"
+    # distance from the claim: the writer reports what others sell, not what it offers
+    r"|\b(?:supposedly|purportedly|purported|allegedly|so-called)\b"
+    r"|\b(?:marketed|promoted|touted|hyped|billed)\s+as\b"
 )
 INTERROGATIVES = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will",
                   "would", "should", "shall", "may", "might", "what", "how", "when", "where",
@@ -116,7 +128,7 @@ def _clause_bounds(sent: Span, start: int, end: int, *, commas: bool) -> tuple[i
 def is_negator(doc, i: int) -> bool:  # noqa: ANN001
     """A negation word, except in "not only", "isn't the only", "no doubt", "non-stop"."""
     tok = doc[i]
-    if tok.lower_ not in NEGATORS:
+    if tok.lower_ not in DET_NEGATORS and not _verb_negator(tok.lower_):
         return False
     following = [doc[j].lower_ for j in range(i + 1, min(i + 3, len(doc)))]
     if following[:1] and following[0] in NOT_NEGATING_NEXT:
@@ -164,7 +176,7 @@ def negated(sent: Span, start: int, end: int, literal: Callable[[str], bool] = l
     j = end
     while j < hi and j < end + 4 and doc[j].lemma_ in AUXILIARIES:
         j += 1
-    negator_after = j < hi and j > end and doc[j].lower_ in VERB_NEGATORS and is_negator(doc, j)
+    negator_after = j < hi and j > end and _verb_negator(doc[j].lower_) and is_negator(doc, j)
     if negator_after or _limited_after(doc, end, hi):
         count += 1
     return count % 2 == 1 or count >= 2 and _match_negative(doc, start, end)
