@@ -505,7 +505,9 @@ class Matcher:
     positions, as spaCy's Matcher answers."""
 
     def __init__(self, vocab: Vocab | None = None, validate: bool = False) -> None:  # noqa: ARG002
-        self._patterns: list[tuple[str, list[tuple[str, tuple]]]] = []
+        # per pattern: its key, its steps (op, tests) and, per step, the steps reached from
+        # it without taking a token (optional steps skipped; index len(steps): matched)
+        self._patterns: list[tuple[str, list[tuple[str, tuple]], list[frozenset[int]]]] = []
         self._vocab = vocab or Vocab()
 
     def __len__(self) -> int:
@@ -518,53 +520,42 @@ class Matcher:
                 tests = tuple(_value_test(a, v, self._vocab) for a, v in token.items() if a != "OP")
                 for op in _ops(token.get("OP")):
                     steps.append((op, tests))
-            self._patterns.append((key, steps))
+            closure = []
+            for i in range(len(steps) + 1):
+                reach = {i}
+                while i < len(steps) and steps[i][0] in ("?", "*"):
+                    i += 1
+                    reach.add(i)
+                closure.append(frozenset(reach))
+            self._patterns.append((key, steps, closure))
 
     def __call__(self, span: Span) -> list[tuple[str, int, int]]:
         doc, lo, hi = span.doc, span.start, span.end
         fields = {"lower": doc.lower, "lemma": doc.lemma, "words": doc.words}
         out: list[tuple[str, int, int]] = []
-        for key, steps in self._patterns:
-            def fits(i: int, tests: tuple) -> bool:
-                return all(test(fields[f][i]) for f, test in tests)
-
+        for key, steps, closure in self._patterns:
+            n = len(steps)
             found: set[tuple[int, int]] = set()
             for start in range(lo, hi):
-                # states: step index reached; advance token by token
-                states = {0}
-                pos = start
-                while states:
-                    states = _close(states, steps, pos, hi, fits)
-                    if len(steps) in states and pos > start:
+                states, pos = closure[0], start
+                while True:  # the steps reached after the tokens [start, pos)
+                    if n in states and pos > start:
                         found.add((start - lo, pos - lo))
                     if pos >= hi:
                         break
-                    nxt = set()
+                    nxt: set[int] = set()
                     for s in states:
-                        if s >= len(steps):
+                        if s == n:
                             continue
                         op, tests = steps[s]
-                        if op == "!":
-                            if not fits(pos, tests):
-                                nxt.add(s + 1)
-                        elif fits(pos, tests):
-                            nxt.add(s if op == "*" else s + 1)
-                    states = nxt
-                    pos += 1
+                        fit = all(test(fields[f][pos]) for f, test in tests)
+                        if fit != (op == "!"):
+                            nxt |= closure[s if op == "*" else s + 1]
+                    if not nxt:
+                        break
+                    states, pos = nxt, pos + 1
             out.extend((key, s, e) for s, e in sorted(found))
         return out
-
-
-def _close(states: set[int], steps: list, pos: int, hi: int, fits) -> set[int]:  # noqa: ANN001
-    """States reached without taking a token: optional steps may be skipped."""
-    todo = list(states)
-    done = set(states)
-    while todo:
-        s = todo.pop()
-        if s < len(steps) and steps[s][0] in ("?", "*") and s + 1 not in done:
-            done.add(s + 1)
-            todo.append(s + 1)
-    return done
 
 
 class PhraseMatcher:
