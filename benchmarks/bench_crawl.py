@@ -46,9 +46,8 @@ def serve(names: list[str], pages: int, delay: float, port_queue, stop) -> None:
     for hit in hits:
         per_host.setdefault(hit.host, []).append(hit)
     # a host's wait beyond its delay: next request's arrival - previous response's end - delay
-    gaps = sorted(b.time - a.end - delay for host_hits in per_host.values()
-                  for a, b in zip(sorted(host_hits, key=lambda h: h.time),
-                                  sorted(host_hits, key=lambda h: h.time)[1:]))
+    in_order = [sorted(host_hits, key=lambda h: h.time) for host_hits in per_host.values()]
+    gaps = sorted(b.time - a.end - delay for hh in in_order for a, b in zip(hh, hh[1:]))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     port_queue.put((len(hits), max(map(len, per_host.values()), default=0),
                     max((h.end for h in hits), default=0.0), usage.ru_utime + usage.ru_stime, gaps,

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from claimlint.nlp import guess_lemma, lemma_table, with_brackets
+from claimlint.nlp import lemma_of, sentence_starts, with_brackets
 
 # -- tokenizer --------------------------------------------------------------------------
 
@@ -260,9 +260,7 @@ def like_num(text: str, number_words: frozenset[str]) -> bool:
     return low.endswith(("st", "nd", "rd", "th")) and low[:-2].isdigit()
 
 
-@lru_cache(maxsize=65536)
-def lemma(low: str) -> str:
-    return lemma_table().get(low) or guess_lemma(low)
+lemma = lru_cache(maxsize=65536)(lemma_of)  # lower-case words here: cached per word
 
 
 # -- Doc, Token, Span --------------------------------------------------------------------
@@ -282,7 +280,7 @@ class Doc:
         self.lower = [w.lower() for w in words]
         self.lemma = [lemma(w) for w in self.lower]
         self.punct = [is_punct(w) for w in words]
-        self.sent_start = _sentence_starts(words, self.punct, marks)
+        self.sent_start = sentence_starts(words, marks, self.punct)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -321,24 +319,6 @@ class Doc:
             else:
                 return mid
         return -1
-
-
-def _sentence_starts(words: list[str], punct: list[bool], marks: frozenset[str]) -> list[bool]:
-    """The rule of ``claimlint.nlp``'s sentencizer (spaCy's Sentencizer): a sentence starts
-    at the first token and at the first token after a sentence-final mark that is neither
-    punctuation nor such a mark."""
-    starts = [False] * len(words)
-    if words:
-        starts[0] = True
-    seen_mark = False
-    for i, w in enumerate(words):
-        mark = w in marks
-        if seen_mark and not punct[i] and not mark:
-            starts[i] = True
-            seen_mark = False
-        elif mark:
-            seen_mark = True
-    return starts
 
 
 class Token:

@@ -88,14 +88,13 @@ def _lookup_lemmatizer(nlp):  # noqa: ANN001, ANN202
     from spacy.attrs import LEMMA, LOWER
 
     strings = nlp.vocab.strings
-    table = lemma_table()
     by_hash: dict[int, int] = {}  # filled as words are seen: start-up stays cheap
 
     def lemma_hash(low: int) -> int:
         lemma = by_hash.get(low)
         if lemma is None:
             word = strings[low]
-            lemma = by_hash[low] = strings.add(table.get(word) or guess_lemma(word))
+            lemma = by_hash[low] = strings.add(lemma_of(word))
         return lemma
 
     def lemmatize(doc):  # noqa: ANN001, ANN202
@@ -106,6 +105,24 @@ def _lookup_lemmatizer(nlp):  # noqa: ANN001, ANN202
         return doc
 
     return lemmatize
+
+
+def sentence_starts(tokens: list, marks: frozenset | set, punct: list[bool]) -> list[bool]:
+    """spaCy's Sentencizer rule: a sentence starts at the first token, and at the first
+    token after a sentence-final mark (spaCy's own list, ``marks``) that is neither
+    punctuation nor such a mark. ``tokens`` are whatever ``marks`` holds (texts or hashes)."""
+    starts = [False] * len(tokens)
+    if tokens:
+        starts[0] = True
+    seen_mark = False
+    for i, tok in enumerate(tokens):
+        mark = tok in marks
+        if seen_mark and not punct[i] and not mark:
+            starts[i] = True
+            seen_mark = False
+        elif mark:
+            seen_mark = True
+    return starts
 
 
 def _fast_sentencizer(nlp):  # noqa: ANN001, ANN202
@@ -122,16 +139,8 @@ def _fast_sentencizer(nlp):  # noqa: ANN001, ANN202
     def sentencize(doc):  # noqa: ANN001, ANN202
         if not len(doc):
             return doc
-        starts = [-1] * len(doc)
-        starts[0] = 1
-        seen_mark = False
-        for i, (orth, punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
-            mark = orth in marks
-            if seen_mark and not punct and not mark:
-                starts[i] = 1
-                seen_mark = False
-            elif mark:
-                seen_mark = True
+        orths, punct = zip(*doc.to_array([ORTH, IS_PUNCT]).tolist())
+        starts = [1 if s else -1 for s in sentence_starts(orths, marks, punct)]
         doc.from_array([SENT_START], numpy.array(starts, dtype="int64").astype("uint64"))
         return doc
 
