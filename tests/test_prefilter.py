@@ -2,12 +2,13 @@ import json
 
 import pytest
 
-from claimlint.engine.core import Engine
+from claimlint.engine.core import Engine, _compiled, _in_order
 from claimlint.engine.prefilter import (
     Prefilter,
     SentenceWindows,
     position_sensitive,
     regex_anchors,
+    relaxed,
     trie_regex,
 )
 from claimlint.lint import read_document
@@ -146,7 +147,7 @@ def test_batching_documents_changes_nothing(engine):
     (r"^(?!.*\bstem\b).*\bsurgery\b", True), (r"results\s+vary$", True), (r"(?<=no )risk", True),
     (r"\bfoo\b", False), (r"#\s?1\b[^.!?;]{0,40}\bclinic", False), (r"(?:a|b)c", False),
 ])
-def test_position_sensitive_regexes_are_not_prechecked_on_windows(pattern, sensitive):
+def test_position_sensitive_regexes_are_told_apart(pattern, sensitive):
     assert position_sensitive(pattern) is sensitive
 
 
@@ -191,3 +192,53 @@ def test_an_unanchored_user_pattern_keeps_document_rules_working(tmp_path):
     assert engine.unanchored == ["HYPE.shouting"]
     found = {f.rule.id for f in engine.run(read_document(PROMO_PAGE, "text", "p"))}
     assert {"HYPE.shouting", "DISCLOSURE.no-risk-disclosure"} <= found
+
+
+@pytest.mark.parametrize("pattern,matches,misses", [
+    # anchors and lookarounds go; what they guarded stays
+    (r"^(?!.*\bnot\b).*\bguaranteed\b", ["it is not guaranteed", "Guaranteed!"], ["no promise"]),
+    (r"(?<!no )\brisk-free\b(?=\s)", ["no risk-free plan", "risk-free plan"], ["risk free"]),
+    (r"^\W*testimonials?\W*$", ["Read our testimonials today"], ["testify"]),
+    (r"(?s)^ab.cd", ["ab\ncd"], ["abcd"]),
+    (r"[^a-z\]]xy\d{2,3}$", ["-xy12"], ["axy12", "]xy12", "-xy1"]),
+    (r"\bcan(?:not|'t)\s+(?:be\s+)?cured\b", ["cannot be cured", "can't cured"], ["can be cured"]),
+])
+def test_relaxed_regex_drops_only_zero_width_conditions(pattern, matches, misses):
+    rx = _compiled(relaxed(pattern))
+    assert all(rx.search(text) for text in matches)
+    assert not any(rx.search(text) for text in misses)
+
+
+@pytest.mark.parametrize("pattern", [
+    r"(\w+) \1",            # a back-reference: not rewritten
+    r"(?i:stem) cells",       # scoped flags: not rewritten
+    r"^(?=.*\bstem\b).+$",    # nothing literal left once the lookahead goes
+    r"(?a)\bstem\b",          # ASCII classes: not rewritten
+])
+def test_relaxed_regex_gives_up_rather_than_guess(pattern):
+    assert relaxed(pattern) is None
+
+
+def test_relaxed_regexes_of_the_pack_match_wherever_the_rules_do(engine):
+    """Confirming windows with a relaxed regex loses nothing: on every example sentence of
+    every rule, where a position-sensitive regex of the pack matches, its relaxed form does."""
+    sentences = [s for rule in engine.pack.rules for s in rule.flag_examples + rule.pass_examples]
+    checked = 0
+    for key in engine._position_sensitive:
+        source = engine._regexes.source[key]
+        if relaxed(source) is None:
+            continue
+        original, loose = _compiled(source), _compiled(relaxed(source))
+        for text in sentences:
+            if original.search(text):
+                checked += 1
+                assert loose.search(text), (source, text)
+    assert checked > 50
+
+
+def test_phrase_words_must_come_in_the_pattern_order():
+    guaranteed, results = frozenset({"guaranteed"}), frozenset({"results"})
+    assert _in_order([guaranteed, results], [("guaranteed",), ("x",), ("results",)])
+    assert not _in_order([guaranteed, results], [("results",), ("guaranteed",)])
+    assert not _in_order([results, results], [("results",)])  # two words, two places
+    assert _in_order([results, results], [("results", "result"), ("results",)])

@@ -29,6 +29,7 @@ from claimlint.engine.prefilter import (
     letter_anchor,
     position_sensitive,
     regex_anchors,
+    relaxed,
 )
 from claimlint.nlp import forms_of, get_nlp, lemma_of
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
@@ -202,9 +203,18 @@ class Engine:
             for anchor in set().union(*reqs) if reqs else ():
                 self._anchor_entries[anchor].add(key)
         self._active_memo: dict[tuple[frozenset[str], int], frozenset[str]] = {}
-        self._confirmable = frozenset(k for k in self._regexes.source
-                                      if k not in self._position_sensitive)
+        # the regex each window is confirmed with before spaCy sees it: the entry's own, or,
+        # where anchors and lookarounds make it depend on where a sentence starts, the same
+        # regex without them (it finds a superset of places; a pattern with nothing left
+        # but zero-width conditions is not confirmed)
+        self._confirm_source = {k: src for k, src in self._regexes.source.items()
+                                if k not in self._position_sensitive}
+        self._confirm_source.update((k, src) for k, src in plan["relaxed"].items() if src)
+        self._confirmable = frozenset(self._confirm_source)
         self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
+        # a phrase's or token pattern's words come in the order the pattern names them
+        self._ordered = frozenset(k for k in self._multi_requires
+                                  if self.entries[k].pattern.kind != "regex")
         self._doc_rules = [ri for ri, r in enumerate(self.rules) if r.scope == "document"]
         self._lead_rules = [r for r in self.rules if r.list_leads]
         self._sentence_keys = {k for k, e in self.entries.items()
@@ -246,13 +256,14 @@ class Engine:
             requires[key] = _requirements(self._anchor_parts(entry.pattern))
             words = _literal_words(entry.pattern)
             literals[key] = (frozenset(words.words), words.source)
+        sensitive = {k for k, src in self._regexes.source.items() if position_sensitive(src)}
         try:
             tokenizer = lite.tokenizer_rules(nlp)
         except (ValueError, KeyError, AttributeError):  # a spaCy unlike the one lite copies
             tokenizer = None
         return {"requires": requires, "literals": literals, "token_specs": self._token_specs,
-                "position_sensitive": {k for k, src in self._regexes.source.items()
-                                       if position_sensitive(src)},
+                "position_sensitive": sensitive,
+                "relaxed": {k: relaxed(self._regexes.source[k]) for k in sensitive},
                 "inside_words": _inside_word_pieces(nlp),
                 "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")},
                 "tokenizer": tokenizer}
@@ -424,6 +435,7 @@ class Engine:
             return {w: set(allowed) for bi in range(len(doc.blocks))
                     for w in self._windows_of(st, bi)[0]}
         present: dict[Window, set[str]] = {}
+        seen: dict[Window, list[tuple[str, ...]]] = {}
         blocks, bi, wins, wi = doc.blocks, None, [], 0
         for pos, anchors in st.hits:  # hits come in order: walk forward
             if wanted.isdisjoint(anchors):
@@ -438,12 +450,17 @@ class Engine:
             found = present.get(wins[wi])
             if found is None:
                 found = present[wins[wi]] = set()
+                seen[wins[wi]] = []
             found.update(anchors)
+            seen[wins[wi]].append(anchors)
         planned = {}
         for win, found in sorted(present.items()):
             keys = self._active(found, allowed)
             if keys:
-                planned[win] = set(keys)
+                keys = {k for k in keys
+                        if k not in self._ordered or _in_order(self._requires[k], seen[win])}
+            if keys:
+                planned[win] = keys
         self._confirm_regexes(doc.text, planned)
         chosen = {}
         for win, keys in planned.items():
@@ -460,8 +477,9 @@ class Engine:
         text (no spaCy needed to know that). Each regex runs once per document, over its
         windows joined by blank lines, finding a match at every place one starts
         (``overlapped``): a match inside a window is found there, so nothing is lost.
-        Regexes with anchors or lookarounds, which depend on where a sentence starts, are
-        kept, to be run on each sentence; so are all windows of a regex that times out."""
+        A regex with anchors or lookarounds, which depend on where a sentence starts, is
+        run here without them (``relaxed``): it finds a superset of places. All windows of
+        a regex that times out are kept."""
         by_key: dict[str, list[Window]] = defaultdict(list)
         for win, keys in planned.items():
             for k in keys & self._confirmable:
@@ -472,7 +490,7 @@ class Engine:
                 starts.append(pos)
                 parts.append(text[a:b])
                 pos += b - a + len(SEPARATOR)
-            hit = self._windows_matched(self._regexes[k], SEPARATOR.join(parts), starts,
+            hit = self._windows_matched(_compiled(self._confirm_source[k]), SEPARATOR.join(parts), starts,
                                         [b - a for a, b in wins])
             if hit is None:
                 continue  # timed out: every window keeps it
@@ -943,6 +961,20 @@ COMMON = frozenset({"the", "and", "our", "you", "your", "for", "with", "are", "w
                     "that", "from", "they", "their", "been", "were", "is", "be", "of", "to",
                     "in", "on", "at", "as", "an", "or", "if", "it", "we", "us", "no", "so",
                     "do", "my", "me", "he", "by", "up", "am", "go", "one", "who", "may"})
+
+
+def _in_order(requires: list[frozenset[str]], hits: list[tuple[str, ...]]) -> bool:
+    """Whether the anchor ``hits`` of a window (in text order) hold one anchor of each of
+    ``requires`` in that order, each at a later place than the one before. The words of a
+    phrase or token pattern are matched in order, so a window where they only occur in
+    another order ("results are not guaranteed" for "guaranteed results") cannot match."""
+    i = 0
+    for anchors in hits:
+        if not requires[i].isdisjoint(anchors):
+            i += 1
+            if i == len(requires):
+                return True
+    return False
 
 
 def _requirements(parts: list[set[str] | None]) -> list[frozenset[str]]:

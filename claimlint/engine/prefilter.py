@@ -121,6 +121,115 @@ def position_sensitive(pattern: str) -> bool:
     return walk(list(parsed))
 
 
+_CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s",
+               "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W"}
+
+
+class _Unrelaxable(Exception):
+    pass
+
+
+def relaxed(pattern: str) -> str | None:
+    """``pattern`` without its anchors (``^``, ``$``, ``\\A``) and lookarounds, or None if
+    it uses syntax this cannot rewrite or nothing literal is left. Dropping a zero-width
+    condition only widens what a regex matches, so where the relaxed regex finds nothing in
+    a window the pattern finds nothing in any sentence of it: a position-sensitive regex
+    can still rule windows out before spaCy sees them."""
+    try:
+        parsed = sre_parse.parse(pattern)
+        dotall = bool(parsed.state.flags & re.DOTALL)
+        if parsed.state.flags & re.ASCII:
+            return None
+        source = _unparse(_without_leading_optional(list(parsed)), dotall)
+    except (re.error, OverflowError, RecursionError, _Unrelaxable):
+        return None
+    return source if regex_anchors(source) else None  # nothing left to look for: ".+"
+
+
+def _without_leading_optional(items: list) -> list:
+    """Drop what may match nothing at the start of a pattern (and of each top-level
+    alternative): once anchors are gone, a leading ``.*`` or ``\\W*`` only makes the
+    search try every place, and where the rest matches the whole did too."""
+    items = [(op, av) for op, av in items if str(op) not in ("ASSERT", "ASSERT_NOT")
+             and not (str(op) == "AT" and str(av) in _POSITIONAL)]
+    while items and str(items[0][0]) in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") \
+            and items[0][1][0] == 0:
+        items = items[1:]
+    if len(items) == 1 and str(items[0][0]) == "BRANCH":
+        op, (_, branches) = items[0]
+        return [(op, (None, [_without_leading_optional(list(b)) for b in branches]))]
+    if len(items) == 1 and str(items[0][0]) == "SUBPATTERN" and not (items[0][1][1] or items[0][1][2]):
+        return _without_leading_optional(list(items[0][1][3]))
+    return items
+
+
+def _char(code: int) -> str:
+    ch = chr(code)
+    return ch if ch.isalnum() or ch == " " else "\\" + ch if ch.isprintable() else f"\\U{code:08x}"
+
+
+def _unparse(items: list, dotall: bool) -> str:  # noqa: C901 - one branch per node kind
+    out = []
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(_char(av))
+        elif name == "NOT_LITERAL":
+            out.append(f"[^{_char(av)}]")
+        elif name == "ANY":
+            out.append(r"[\s\S]" if dotall else ".")
+        elif name == "IN":
+            out.append("[" + "".join(_class_item(o, a) for o, a in av) + "]")
+        elif name == "CATEGORY":
+            out.append(_category(av))
+        elif name == "BRANCH":
+            out.append("(?:" + "|".join(_unparse(list(b), dotall) for b in av[1]) + ")")
+        elif name == "SUBPATTERN":
+            if av[1] or av[2]:
+                raise _Unrelaxable  # scoped flags
+            out.append("(?:" + _unparse(list(av[3]), dotall) + ")")
+        elif name == "ATOMIC_GROUP":
+            out.append("(?:" + _unparse(list(av), dotall) + ")")
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, sub = av
+            body = "(?:" + _unparse(list(sub), dotall) + ")"
+            bound = "" if high == sre_constants.MAXREPEAT else str(high)
+            lazy = "?" if name == "MIN_REPEAT" else ""
+            out.append(f"{body}{{{low},{bound}}}{lazy}")
+        elif name == "AT":
+            if str(av) == "AT_BOUNDARY":
+                out.append(r"\b")
+            elif str(av) == "AT_NON_BOUNDARY":
+                out.append(r"\B")
+            elif str(av) not in _POSITIONAL:
+                raise _Unrelaxable
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            continue
+        else:  # back-references and the like
+            raise _Unrelaxable
+    return "".join(out)
+
+
+def _class_item(op, av) -> str:  # noqa: ANN001
+    name = str(op)
+    if name == "LITERAL":
+        return _char(av)
+    if name == "RANGE":
+        return f"{_char(av[0])}-{_char(av[1])}"
+    if name == "CATEGORY":
+        return _category(av)
+    if name == "NEGATE":
+        return "^"
+    raise _Unrelaxable
+
+
+def _category(code) -> str:  # noqa: ANN001
+    try:
+        return _CATEGORIES[str(code)]
+    except KeyError:
+        raise _Unrelaxable from None
+
+
 def _single_letter(av: list) -> str:
     """A character class like ``[Ss]`` that is one letter ignoring case."""
     chars = {chr(v).lower() for op, v in av if op is sre_constants.LITERAL}
