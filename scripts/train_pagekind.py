@@ -3,64 +3,115 @@
 
     scripts/train_pagekind.py MANIFEST:TEXTS [MANIFEST:TEXTS ...] [--threshold 0.5]
 
-Each argument pairs a page manifest (URLs, sentence hashes, labels, each page's ``kind``) with
-the folder holding its page texts (``NNN.txt`` or ``pages/NNN.txt``; third-party text, kept
-out of git). Use the development splits only: the held-out split is never trained on. The
-model is a logistic regression over ``claimlint.pagekind.features`` (a dozen cue counts),
-fitted with plain gradient descent and an L2 penalty; the result is deterministic.
+Each argument pairs a page manifest with the folder holding its page texts (``NNN.txt`` or
+``pages/NNN.txt``; third-party text, kept out of git). A manifest line needs only ``file`` and
+``kind`` (promotional / mixed / educational): a sentence-labeled manifest
+(``own_dev_manifest.jsonl``) and a kind-only one (``pagekind_manifest.jsonl``: URL, title,
+kind and the SHA-1 of the saved text, no sentences) both work. When a line carries ``sha1``,
+the saved text must still hash to it, so a page re-saved differently is caught, not trained on.
+
+The held-out split is never trained on: a page whose URL is in ``--heldout`` (by default
+``corpus/own_heldout_manifest.jsonl``) stops the run. The model is a logistic regression over
+``claimlint.pagekind.features`` (a dozen cue counts), fitted with plain gradient descent and
+an L2 penalty; the result is deterministic.
 
 Example (the splits this repository ships):
 
     scripts/train_pagekind.py corpus/own_dev_manifest.jsonl:real-pages/own \\
-        ../shared/corpus/pages_dev_manifest.jsonl:real-pages/dev
+        ../shared/corpus/pages_dev_manifest.jsonl:real-pages/dev \\
+        corpus/pagekind_manifest.jsonl:real-pages/kind
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 from pathlib import Path
 
+import numpy as np
+
 from claimlint.pagekind import FEATURES, MODEL, features
 
+HELDOUT = Path(__file__).resolve().parent.parent / "corpus" / "own_heldout_manifest.jsonl"
 
-def load(pairs: list[str]) -> tuple[list[dict[str, float]], list[int]]:
-    rows, labels = [], []
+
+def url_key(url: str) -> str:
+    """A URL as compared across manifests: no scheme, ``www.``, fragment or trailing slash."""
+    u = url.strip().lower().split("#")[0].rstrip("/")
+    for scheme in ("https://", "http://"):
+        u = u.removeprefix(scheme)
+    return u.removeprefix("www.")
+
+
+def manifest_urls(path: Path | None) -> set[str]:
+    if path is None or not path.is_file():
+        return set()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {url_key(json.loads(line)["url"]) for line in lines if line.strip()}
+
+
+def load_pages(pairs: list[str], heldout: Path | None = HELDOUT) -> list[dict]:
+    """The labeled pages of each MANIFEST:TEXTS pair whose text was saved: ``file``, ``url``,
+    ``kind`` and ``text``. Raises ValueError on a held-out page or a text that no longer
+    matches its manifest hash."""
+    banned = manifest_urls(heldout)
+    pages = []
     for pair in pairs:
         manifest, _, texts = pair.partition(":")
-        for line in Path(manifest).read_text(encoding="utf-8").splitlines():
+        for n, line in enumerate(Path(manifest).read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
             entry = json.loads(line)
+            where = f"{manifest}:{n}"
+            if entry.get("kind") not in ("promotional", "mixed", "educational"):
+                raise ValueError(f"{where}: kind must be promotional, mixed or educational")
+            if entry.get("url") and url_key(entry["url"]) in banned:
+                raise ValueError(f"{where}: {entry['url']} is in the held-out split {heldout}")
             path = next((p for p in (Path(texts) / entry["file"], Path(texts) / "pages" / entry["file"])
                          if p.is_file()), None)
             if path is None:
-                continue
-            rows.append(features(path.read_text(encoding="utf-8")))
-            labels.append(int(entry["kind"] == "educational"))
-    return rows, labels
+                continue  # text not saved here: nothing to learn from
+            text = path.read_text(encoding="utf-8")
+            if "sha1" in entry and hashlib.sha1(text.encode("utf-8")).hexdigest() != entry["sha1"]:
+                raise ValueError(f"{where}: {path} does not match the manifest's sha1 (re-saved?)")
+            pages.append({"file": entry["file"], "url": entry.get("url", ""), "kind": entry["kind"],
+                          "text": text, "path": str(path.resolve())})
+    return pages
+
+
+def load(pairs: list[str], heldout: Path | None = HELDOUT) -> tuple[list[dict[str, float]], list[int]]:
+    """Feature rows and labels (1 = educational) of the pages of ``pairs``."""
+    pages = load_pages(pairs, heldout)
+    return [features(p["text"]) for p in pages], [int(p["kind"] == "educational") for p in pages]
 
 
 def fit(rows: list[dict[str, float]], labels: list[int], l2: float = 1.0, steps: int = 3000,
         rate: float = 0.1) -> dict:
+    """Logistic regression on standardised features by full-batch gradient descent."""
     n = len(rows)
-    mean = {f: sum(r[f] for r in rows) / n for f in FEATURES}
-    scale = {f: math.sqrt(sum((r[f] - mean[f]) ** 2 for r in rows) / n) or 1.0 for f in FEATURES}
-    z = [[(r[f] - mean[f]) / scale[f] for f in FEATURES] for r in rows]
-    w, b = [0.0] * len(FEATURES), 0.0
+    x = np.array([[r[f] for f in FEATURES] for r in rows], dtype=float)
+    y = np.array(labels, dtype=float)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    w, b = np.zeros(len(FEATURES)), 0.0
     for _ in range(steps):
-        grad, gb = [0.0] * len(FEATURES), 0.0
-        for x, y in zip(z, labels):
-            p = 1 / (1 + math.exp(-(sum(wi * xi for wi, xi in zip(w, x)) + b)))
-            for i, xi in enumerate(x):
-                grad[i] += (p - y) * xi
-            gb += p - y
-        w = [wi - rate * (g / n + l2 * wi / n) for wi, g in zip(w, grad)]
-        b -= rate * gb / n
-    return {"weights": dict(zip(FEATURES, (round(x, 5) for x in w))), "bias": round(b, 5),
-            "mean": {f: round(v, 5) for f, v in mean.items()},
-            "scale": {f: round(v, 5) for f, v in scale.items()}}
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w = w - rate * ((p - y) @ z / n + l2 * w / n)
+        b -= rate * float((p - y).sum()) / n
+    return {"weights": dict(zip(FEATURES, (round(float(v), 5) for v in w))), "bias": round(b, 5),
+            "mean": {f: round(float(v), 5) for f, v in zip(FEATURES, mean)},
+            "scale": {f: round(float(v), 5) for f, v in zip(FEATURES, scale)}}
+
+
+def probability(model: dict, row: dict[str, float]) -> float:
+    """P(educational) of one feature row, as ``claimlint.pagekind.classify`` computes it."""
+    w, mean, scale = model["weights"], model["mean"], model["scale"]
+    z = model["bias"] + sum(w[f] * (row[f] - mean[f]) / scale[f] for f in FEATURES)
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def main() -> None:
@@ -69,9 +120,14 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.5,
                     help="P(educational) from which a page is educational")
     ap.add_argument("--mixed-band", type=float, default=0.2, help="below the threshold by this much: mixed")
+    ap.add_argument("--heldout", type=Path, default=HELDOUT,
+                    help="manifest of the held-out split: none of its pages may be trained on")
     ap.add_argument("--out", type=Path, default=MODEL)
     a = ap.parse_args()
-    rows, labels = load(a.pairs)
+    try:
+        rows, labels = load(a.pairs, a.heldout)
+    except ValueError as exc:
+        ap.error(str(exc))
     model = fit(rows, labels)
     model.update(threshold=a.threshold, mixed_band=a.mixed_band, pages=len(rows),
                  educational_pages=sum(labels))
