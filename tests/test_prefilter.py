@@ -233,7 +233,7 @@ def test_relaxed_regexes_of_the_pack_match_wherever_the_rules_do(engine):
             if original.search(text):
                 checked += 1
                 assert loose.search(text), (source, text)
-    assert checked > 50
+    assert checked > 30
 
 
 def test_phrase_words_must_come_in_the_pattern_order():
