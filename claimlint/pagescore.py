@@ -55,7 +55,8 @@ def sentence_hash(text: str) -> str:
 class LabeledPage:
     file: str
     text: str
-    sentences: list[tuple[str, frozenset[str]]]  # (sentence text as in the page, labels)
+    # (sentence text as in the page, labels); None: labeled at page level only
+    sentences: list[tuple[str, frozenset[str]]] | None
     doc_labels: frozenset[str] = frozenset()
     kind: str = ""
 
@@ -99,22 +100,38 @@ def load_pages(folder: Path, manifest: Path | None = None) -> list[LabeledPage]:
         try:
             entry = json.loads(line)
             name = entry["file"]
-            sentences = entry["sentences"]
+            sentences = entry["sentences"] if "sentences" in entry else _kind_only(entry)
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(f"{src}:{n}: not a labeled page ({exc})") from exc
         path = next((p for p in (folder / "pages" / name, folder / name) if p.is_file()), None)
         if path is None:
             continue  # a page whose text was not saved is not scored
         text = path.read_text(encoding="utf-8")
-        if manifest is not None:
+        doc_labels = entry.get("doc_labels", [])
+        if sentences is None:  # labeled for who speaks and what it discloses only
+            pairs = None
+            doc_labels = ["DISCLOSURE"] if (entry["kind"] in ("promotional", "mixed")
+                                            and not entry["discloses_risks"]) else []
+        elif manifest is not None:
             found = find_by_hash(text, {s["sha1"] for s in sentences})
             pairs = [(found[s["sha1"]], s["labels"]) for s in sentences if s["sha1"] in found]
         else:
             pairs = [(s["text"], s["labels"]) for s in sentences]
         pages.append(LabeledPage(
-            str(path), text, [(t, frozenset(canon(x) for x in labels)) for t, labels in pairs],
-            frozenset(canon(x) for x in entry.get("doc_labels", [])), entry.get("kind", "")))
+            str(path), text,
+            None if pairs is None else [(t, frozenset(canon(x) for x in labels)) for t, labels in pairs],
+            frozenset(canon(x) for x in doc_labels), entry.get("kind", "")))
     return pages
+
+
+def _kind_only(entry: dict) -> None:
+    """A page labeled for its kind and ``discloses_risks`` only (no sentences): it is
+    scored on the page-level DISCLOSURE verdict (LABELING.md: a promotional or mixed page
+    that states no risk, side effect or limit), never on sentences."""
+    if entry["kind"] not in ("promotional", "mixed", "educational") or not isinstance(
+            entry["discloses_risks"], bool):
+        raise TypeError("a page without sentences needs kind and discloses_risks")
+    return None
 
 
 def _offset(starts: list[int], line: int, column: int) -> int:
@@ -149,6 +166,13 @@ class PageScore:
                 "disclosure": [d["tp"] + d["tn"], d["fp"] + d["fn"]]}
 
     def _add(self, page: LabeledPage, findings: list[Finding]) -> None:
+        if page.sentences is not None:
+            self._add_sentences(page, findings)
+        want = "DISCLOSURE" in page.doc_labels
+        got = any(canon(f.category) == "DISCLOSURE" for f in findings)
+        self.disclosure["tp" if want and got else "fn" if want else "fp" if got else "tn"] += 1
+
+    def _add_sentences(self, page: LabeledPage, findings: list[Finding]) -> None:
         text = page.text
         starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         labeled = []
@@ -187,9 +211,6 @@ class PageScore:
                 self.flagged["tp" if got else "fn"] += 1
             elif got:
                 self.flagged["fp"] += 1
-        want = "DISCLOSURE" in page.doc_labels
-        got = any(canon(f.category) == "DISCLOSURE" for f in findings)
-        self.disclosure["tp" if want and got else "fn" if want else "fp" if got else "tn"] += 1
 
     def table(self) -> dict[str, dict]:
         """Per category, then ALL(category) and ALL(flagged): tp, fp, fn, precision, recall."""

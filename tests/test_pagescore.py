@@ -150,3 +150,31 @@ def test_paired_change_sees_a_gain_on_every_page_and_intervals_contain_the_estim
     p, r, f1 = _summed(list(mixed.values()), "flagged")
     lo, hi = found["flagged"]["F1"]
     assert lo <= f1 <= hi and lo < hi
+
+
+def test_pages_labeled_for_kind_only_are_scored_on_the_disclosure_verdict(tmp_path):
+    """A kind-only manifest (no sentences) scores the page-level DISCLOSURE verdict that
+    LABELING.md derives from kind and discloses_risks, and no sentence at all."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "001.txt").write_text(PAGE_A, encoding="utf-8")  # discloses ("results vary")
+    (pages / "002.txt").write_text(PAGE_A.replace("Results vary from patient to patient.\n", ""),
+                                   encoding="utf-8")
+    (pages / "003.txt").write_text(PAGE_B, encoding="utf-8")
+    entries = [{"file": "001.txt", "kind": "promotional", "discloses_risks": True},
+               {"file": "002.txt", "kind": "promotional", "discloses_risks": False},
+               {"file": "003.txt", "kind": "educational", "discloses_risks": False}]
+    manifest = tmp_path / "kind.jsonl"
+    manifest.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+    loaded = load_pages(tmp_path, manifest)
+    assert [p.sentences for p in loaded] == [None, None, None]
+    assert [sorted(p.doc_labels) for p in loaded] == [[], ["DISCLOSURE"], []]
+    result = run_cli(["rules", "eval", str(tmp_path), "--manifest", str(manifest), "--json"])
+    score = json.loads(result.output)
+    assert {k: score["disclosure_pages"].get(k, 0) for k in ("tp", "fp", "fn", "tn")} == {
+        "tp": 1, "fp": 0, "fn": 0, "tn": 2}
+    assert score["sentences"]["ALL(flagged)"]["fp"] == 0  # claims on these pages: not scored
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"file": "001.txt", "kind": "promotional"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a labeled page"):
+        load_pages(tmp_path, bad)
