@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from claimlint.engine.core import Engine, _compiled, _in_order
+from claimlint.engine.core import Engine, _compiled, _in_order, _spelled_parts
 from claimlint.engine.prefilter import (
     Prefilter,
     SentenceWindows,
@@ -242,3 +242,18 @@ def test_phrase_words_must_come_in_the_pattern_order():
     assert not _in_order([guaranteed, results], [("results",), ("guaranteed",)])
     assert not _in_order([results, results], [("results",)])  # two words, two places
     assert _in_order([results, results], [("results", "result"), ("results",)])
+
+
+def test_words_too_common_for_anchors_still_rule_windows_out(engine):
+    """ "no" and "100" are no anchors (they are everywhere, or have no letters), but a window
+    without any of a spelled-out part's words cannot match; lemma parts are left out (their
+    forms come from a table, and a common verb's forms are not all there)."""
+    no, risk = frozenset({"no", "zero"}), frozenset({"risk", "risks"})
+    parts = [{"no", "zero"}, {"risk", "risks"}]
+    assert _spelled_parts(parts, [risk]) == [no]
+    assert _spelled_parts(parts, [frozenset({"no", "zero"}), risk]) == []
+    assert _spelled_parts([{"100", "100%", "fully"}, {"safe"}], [frozenset({"safe"})]) == [
+        frozenset({"100", "100%", "fully"})]
+    spec = [{"LOWER": {"IN": ["we", "i"]}}, {"LEMMA": "be"}, {"LEMMA": "guarantee"}]
+    from claimlint.rulepack import Pattern
+    assert engine._exact_parts(Pattern("tokens", spec)) == [{"we", "i"}, None, None]

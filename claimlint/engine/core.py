@@ -212,6 +212,8 @@ class Engine:
         self._confirm_source.update((k, src) for k, src in plan["relaxed"].items() if src)
         self._confirmable = frozenset(self._confirm_source)
         self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
+        # words a pattern needs that are too common or too short to be anchors ("no", "100")
+        self._spelled = {k: parts for k, parts in plan["spelled"].items() if parts}
         # a phrase's or token pattern's words come in the order the pattern names them
         self._ordered = frozenset(k for k in self._multi_requires
                                   if self.entries[k].pattern.kind != "regex")
@@ -251,9 +253,12 @@ class Engine:
         """Anchors and literal words of every entry, and the tokenizer facts the prefilter
         needs; computed with spaCy once per rule pack."""
         nlp = self.nlp
-        requires, literals = {}, {}
+        requires, literals, spelled = {}, {}, {}
         for key, entry in self.entries.items():
-            requires[key] = _requirements(self._anchor_parts(entry.pattern))
+            parts = self._anchor_parts(entry.pattern)
+            requires[key] = _requirements(parts)
+            if entry.pattern.kind in ("tokens", "phrase"):
+                spelled[key] = _spelled_parts(self._exact_parts(entry.pattern), requires[key])
             words = _literal_words(entry.pattern)
             literals[key] = (frozenset(words.words), words.source)
         sensitive = {k for k, src in self._regexes.source.items() if position_sensitive(src)}
@@ -262,7 +267,7 @@ class Engine:
         except (ValueError, KeyError, AttributeError):  # a spaCy unlike the one lite copies
             tokenizer = None
         return {"requires": requires, "literals": literals, "token_specs": self._token_specs,
-                "position_sensitive": sensitive,
+                "position_sensitive": sensitive, "spelled": spelled,
                 "relaxed": {k: relaxed(self._regexes.source[k]) for k in sensitive},
                 "inside_words": _inside_word_pieces(nlp),
                 "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")},
@@ -278,6 +283,15 @@ class Engine:
         if pattern.kind == "tokens":
             return [_token_literals(_lemmatized(t)) for t in pattern.value if _required(t)]
         return [regex_anchors(pattern.value)]
+
+    def _exact_parts(self, pattern: Pattern) -> list[set[str] | None]:
+        """Like ``_anchor_parts``, but only the parts whose tokens are spelled out (a
+        phrase's words, ORTH/TEXT/LOWER values; not lemmas, whose forms come from a table):
+        one of those words is in the text wherever the pattern matches."""
+        if pattern.kind == "phrase":
+            return self._anchor_parts(pattern)
+        return [_token_literals({k: v for k, v in token.items() if k != "LEMMA"})
+                for token in pattern.value if _required(token)]
 
     def prepare(self) -> None:
         """Build spaCy and the matchers now rather than on first use (before forking
@@ -459,6 +473,10 @@ class Engine:
             if keys:
                 keys = {k for k in keys
                         if k not in self._ordered or _in_order(self._requires[k], seen[win])}
+            if keys and not self._spelled.keys().isdisjoint(keys):
+                lower = doc.text[win[0]:win[1]].lower()
+                keys = {k for k in keys if k not in self._spelled or all(
+                    any(word in lower for word in part) for part in self._spelled[k])}
             if keys:
                 planned[win] = keys
         self._confirm_regexes(doc.text, planned)
@@ -961,6 +979,23 @@ COMMON = frozenset({"the", "and", "our", "you", "your", "for", "with", "are", "w
                     "that", "from", "they", "their", "been", "were", "is", "be", "of", "to",
                     "in", "on", "at", "as", "an", "or", "if", "it", "we", "us", "no", "so",
                     "do", "my", "me", "he", "by", "up", "am", "go", "one", "who", "may"})
+
+
+SPELLED_MAX = 24  # a larger word set costs more to look for than the window it may save
+
+
+def _spelled_parts(parts: list[set[str] | None], requires: list[frozenset[str]]
+                   ) -> list[frozenset[str]]:
+    """The spelled-out required parts of a phrase or token pattern that are no anchor (their
+    words are too common, like "no" or "we", or have no letters, like "100"): one of each
+    part's words must still be in a window, lower-cased, for the pattern to match there."""
+    anchored = [{letter_anchor(w) for w in part} for part in parts if part]
+    out = []
+    for part, letters in zip([p for p in parts if p], anchored):
+        if frozenset(letters) in requires or len(part) > SPELLED_MAX:
+            continue
+        out.append(frozenset(w.lower() for w in part))
+    return out
 
 
 def _in_order(requires: list[frozenset[str]], hits: list[tuple[str, ...]]) -> bool:
