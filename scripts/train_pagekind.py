@@ -2,6 +2,7 @@
 """Fit the page-kind model (``claimlint/models/pagekind.json``) on labeled real pages.
 
     scripts/train_pagekind.py MANIFEST:TEXTS [MANIFEST:TEXTS ...] [--threshold 0.5]
+        [--mixed-band 0.2] [--weight none|claims] [--floor 1] [--kind-only-weight mean|N]
 
 Each argument pairs a page manifest with the folder holding its page texts (``NNN.txt`` or
 ``pages/NNN.txt``; third-party text, kept out of git). A manifest line needs only ``file`` and
@@ -14,6 +15,15 @@ The held-out split is never trained on: a page whose URL is in ``--heldout`` (by
 ``corpus/own_heldout_manifest.jsonl``) stops the run. The model is a logistic regression over
 ``claimlint.pagekind.features`` (a dozen cue counts), fitted with plain gradient descent and
 an L2 penalty; the result is deterministic.
+
+Weighting (``--weight``, default ``none``: every page counts once). ``claims`` fits for what a
+wrong kind costs rather than for accuracy: a sentence-labeled page weighs ``--floor`` plus its
+labeled claims (a seller's page full of claims taken for an explainer loses them all), and a
+kind-only page weighs ``--kind-only-weight``: ``mean`` (the mean weight of the
+sentence-labeled pages of its kind) or a number. Weights are scaled to a mean of 1, so the L2
+penalty keeps its strength. ``--threshold`` and ``--mixed-band`` are written into the model as
+given (``scripts/pagekind_cost.py`` measures other choices by cross-validation; the rules
+treat a mixed page as a promotional one, so the band changes the reported kind only).
 
 Example (the splits this repository ships):
 
@@ -33,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from claimlint.pagekind import FEATURES, MODEL, features
+from claimlint.pagescore import PAGE_LEVEL, canon
 
 HELDOUT = Path(__file__).resolve().parent.parent / "corpus" / "own_heldout_manifest.jsonl"
 
@@ -77,8 +88,46 @@ def load_pages(pairs: list[str], heldout: Path | None = HELDOUT) -> list[dict]:
             if "sha1" in entry and hashlib.sha1(text.encode("utf-8")).hexdigest() != entry["sha1"]:
                 raise ValueError(f"{where}: {path} does not match the manifest's sha1 (re-saved?)")
             pages.append({"file": entry["file"], "url": entry.get("url", ""), "kind": entry["kind"],
-                          "text": text, "path": str(path.resolve())})
+                          "text": text, "path": str(path.resolve()), "claims": labeled_claims(entry)})
     return pages
+
+
+def labeled_claims(entry: dict) -> int | None:
+    """How many of a manifest page's sentences are labeled as claims (a category other than the
+    page-level ones); None for a kind-only page (no sentences)."""
+    if "sentences" not in entry:
+        return None
+    return sum(bool({canon(lab) for lab in s.get("labels", [])} - PAGE_LEVEL) for s in entry["sentences"])
+
+
+def page_weights(pages: list[dict], scheme: str = "none", floor: float = 1.0,
+                 kind_only: str = "mean") -> list[float]:
+    """Each page's weight in the fit, scaled to a mean of 1 (so the L2 penalty keeps its
+    strength). ``none``: every page 1. ``claims``: a sentence-labeled page weighs ``floor``
+    plus its labeled claims, what the rules lose on it when a seller's page is taken for an
+    explainer; a kind-only page (no sentences) weighs ``kind_only``: ``mean`` (the mean
+    weight of the sentence-labeled pages of its kind), or a number."""
+    if scheme == "none":
+        raw = [1.0] * len(pages)
+    elif scheme == "claims":
+        by_kind: dict[str, list[float]] = {}
+        for p in pages:
+            if p.get("claims") is not None:
+                by_kind.setdefault(p["kind"], []).append(floor + p["claims"])
+        labeled = [w for ws in by_kind.values() for w in ws]
+        overall = sum(labeled) / len(labeled) if labeled else 1.0
+
+        def other(kind: str) -> float:
+            if kind_only != "mean":
+                return float(kind_only)
+            ws = by_kind.get(kind)
+            return sum(ws) / len(ws) if ws else overall
+
+        raw = [floor + p["claims"] if p.get("claims") is not None else other(p["kind"]) for p in pages]
+    else:
+        raise ValueError(f"unknown weighting {scheme!r}: none or claims")
+    mean = sum(raw) / len(raw) if raw else 1.0
+    return [w / mean for w in raw] if mean > 0 else raw
 
 
 def load(pairs: list[str], heldout: Path | None = HELDOUT) -> tuple[list[dict[str, float]], list[int]]:
@@ -88,9 +137,12 @@ def load(pairs: list[str], heldout: Path | None = HELDOUT) -> tuple[list[dict[st
 
 
 def fit(rows: list[dict[str, float]], labels: list[int], l2: float = 1.0, steps: int = 3000,
-        rate: float = 0.1) -> dict:
-    """Logistic regression on standardised features by full-batch gradient descent."""
+        rate: float = 0.1, weights: list[float] | None = None) -> dict:
+    """Logistic regression on standardised features by full-batch gradient descent; each
+    page's loss counts ``weights[i]`` times (default 1; ``page_weights`` scales them to a mean
+    of 1)."""
     n = len(rows)
+    sw = np.ones(n) if weights is None else np.array(weights, dtype=float)
     x = np.array([[r[f] for f in FEATURES] for r in rows], dtype=float)
     y = np.array(labels, dtype=float)
     mean = x.mean(axis=0)
@@ -100,8 +152,9 @@ def fit(rows: list[dict[str, float]], labels: list[int], l2: float = 1.0, steps:
     w, b = np.zeros(len(FEATURES)), 0.0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(z @ w + b)))
-        w = w - rate * ((p - y) @ z / n + l2 * w / n)
-        b -= rate * float((p - y).sum()) / n
+        g = (p - y) * sw
+        w = w - rate * (g @ z / n + l2 * w / n)
+        b -= rate * float(g.sum()) / n
     return {"weights": dict(zip(FEATURES, (round(float(v), 5) for v in w))), "bias": round(b, 5),
             "mean": {f: round(float(v), 5) for f, v in zip(FEATURES, mean)},
             "scale": {f: round(float(v), 5) for f, v in zip(FEATURES, scale)}}
@@ -120,17 +173,34 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.5,
                     help="P(educational) from which a page is educational")
     ap.add_argument("--mixed-band", type=float, default=0.2, help="below the threshold by this much: mixed")
+    ap.add_argument("--weight", choices=("none", "claims"), default="none",
+                    help="how much each page counts in the fit (see above)")
+    ap.add_argument("--floor", type=float, default=1.0,
+                    help="--weight claims: a page's weight beyond its claims")
+    ap.add_argument("--kind-only-weight", default="mean",
+                    help="--weight claims: weight of a page without sentence labels (mean or a number)")
     ap.add_argument("--heldout", type=Path, default=HELDOUT,
                     help="manifest of the held-out split: none of its pages may be trained on")
     ap.add_argument("--out", type=Path, default=MODEL)
     a = ap.parse_args()
+    if a.kind_only_weight != "mean":
+        try:
+            float(a.kind_only_weight)
+        except ValueError:
+            ap.error(f"--kind-only-weight must be mean or a number, not {a.kind_only_weight!r}")
     try:
-        rows, labels = load(a.pairs, a.heldout)
+        pages = load_pages(a.pairs, a.heldout)
     except ValueError as exc:
         ap.error(str(exc))
-    model = fit(rows, labels)
+    if not pages:
+        ap.error("no page text found for any manifest line")
+    rows = [features(p["text"]) for p in pages]
+    labels = [int(p["kind"] == "educational") for p in pages]
+    model = fit(rows, labels, weights=page_weights(pages, a.weight, a.floor, a.kind_only_weight))
     model.update(threshold=a.threshold, mixed_band=a.mixed_band, pages=len(rows),
                  educational_pages=sum(labels))
+    if a.weight != "none":
+        model.update(weighting={"scheme": a.weight, "floor": a.floor, "kind_only": a.kind_only_weight})
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     print(f"fitted on {len(rows)} pages ({sum(labels)} educational) -> {a.out}")
