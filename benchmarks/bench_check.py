@@ -1,7 +1,7 @@
 """Throughput and start-up of `claimlint check`, beside a plain regex alternation of the rule
 pack's phrases over the same corpus, measured in the same run.
 
-    python benchmarks/bench_check.py [--mb 10] [--pairs 3]
+    python benchmarks/bench_check.py [--mb 10] [--pairs 3] [--corpus DIR]
     python benchmarks/bench_check.py --startup-only
 
 Prints MB/s for: the regex-only baseline, the engine in-process (prefilter + spaCy on
@@ -79,6 +79,21 @@ def make_corpus(directory: Path, megabytes: float, seed: int = 7) -> int:
     return total
 
 
+def copy_corpus(source: Path, directory: Path, megabytes: float) -> int:
+    """Copy the .txt files of ``source`` (sorted) into ``directory``, going round again until
+    ``megabytes`` are written (at least one pass); returns bytes."""
+    files = sorted(source.rglob("*.txt"))
+    if not files:
+        raise SystemExit(f"{source}: no .txt files")
+    total, index, target = 0, 0, int(megabytes * 1_000_000)
+    while index < len(files) or total < target:
+        data = files[index % len(files)].read_bytes()
+        (directory / f"page{index:05d}.txt").write_bytes(data)
+        total += len(data)
+        index += 1
+    return total
+
+
 def baseline_regex(pack, *, rule_regexes: bool = False) -> re.Pattern:  # noqa: ANN001
     """A regex-only prose linter: one alternation of the pack's literal phrases, as such
     linters do (the issue's yardstick); with ``rule_regexes``, the rules' own regexes too (the
@@ -134,6 +149,9 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=10.0, help="corpus size in MB")
     ap.add_argument("--pairs", type=int, default=3,
                     help="paired runs of `claimlint check` --jobs 1 / default --jobs")
+    ap.add_argument("--corpus", type=Path, metavar="DIR",
+                    help="measure on the .txt files of DIR (e.g. saved real pages, kept out of "
+                         "git) instead of generated copy; --mb then repeats them up to that size")
     args = ap.parse_args()
 
     from claimlint.engine.core import Engine
@@ -143,7 +161,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
-        nbytes = make_corpus(corpus, args.mb)
+        nbytes = (copy_corpus(args.corpus, corpus, args.mb) if args.corpus
+                  else make_corpus(corpus, args.mb))
         files = sorted(corpus.iterdir())
         texts = [f.read_text(encoding="utf-8") for f in files]
         print(f"corpus: {len(files)} files, {nbytes / 1e6:.1f} MB")
