@@ -10,6 +10,7 @@ lost; a pattern with no anchor makes the engine look at every sentence.
 from __future__ import annotations
 
 import re
+import warnings
 
 try:  # Python 3.11+
     import re._constants as sre_constants
@@ -136,12 +137,16 @@ def relaxed(pattern: str) -> str | None:
     a window the pattern finds nothing in any sentence of it: a position-sensitive regex
     can still rule windows out before spaCy sees them."""
     try:
-        parsed = sre_parse.parse(pattern)
+        with warnings.catch_warnings():
+            # "possible nested set": ``[[:alpha:]]`` is a POSIX class to the ``regex`` module
+            # the rules run on, but a set of characters to this parser
+            warnings.simplefilter("error", FutureWarning)
+            parsed = sre_parse.parse(pattern)
         dotall = bool(parsed.state.flags & re.DOTALL)
         if parsed.state.flags & re.ASCII:
             return None
         source = _unparse(_without_leading_optional(list(parsed)), dotall)
-    except (re.error, OverflowError, RecursionError, _Unrelaxable):
+    except (re.error, OverflowError, RecursionError, FutureWarning, _Unrelaxable):
         return None
     return source if regex_anchors(source) else None  # nothing left to look for: ".+"
 
