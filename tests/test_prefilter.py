@@ -26,7 +26,7 @@ def test_regex_anchors_are_required_literals(pattern, anchors):
     assert regex_anchors(pattern) == anchors
 
 
-@pytest.mark.parametrize("pattern", [r"\w+y", r"(?:a|b)c?", r"(?P<x>.)\1"])
+@pytest.mark.parametrize("pattern", [r"\w+y", r"(?:a|b)c?", r"(?P<x>.)\1", r"[[:alpha:]]cells"])
 def test_regex_without_a_required_literal_has_no_anchor(pattern):
     assert regex_anchors(pattern) is None
 
@@ -192,6 +192,14 @@ def test_an_unanchored_user_pattern_keeps_document_rules_working(tmp_path):
     assert engine.unanchored == ["HYPE.shouting"]
     found = {f.rule.id for f in engine.run(read_document(PROMO_PAGE, "text", "p"))}
     assert {"HYPE.shouting", "DISCLOSURE.no-risk-disclosure"} <= found
+
+
+def test_a_posix_class_in_a_user_regex_is_not_read_as_literal_text(tmp_path):
+    """ "[[:upper:]]" is a POSIX class to the regex module; the stdlib parser behind the
+    anchors reads "[[:upper:]" and a literal "]", and would have looked for "]OOK NOW"."""
+    engine = _engine_with(tmp_path, r"(?-i:\b[[:upper:]]OOK NOW\b)", r"\bwinter\b")
+    found = [f.rule.id for f in engine.run(read_document(PROMO_PAGE, "text", "p"))]
+    assert "HYPE.shouting" in found
 
 
 @pytest.mark.parametrize("pattern,matches,misses", [

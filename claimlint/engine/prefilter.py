@@ -44,6 +44,15 @@ def trie_regex(words: set[str]) -> str:
     return emit(trie)
 
 
+def _parse(pattern: str, flags: int = 0):  # noqa: ANN202 - the stdlib's parse tree
+    """The standard library's parse of ``pattern``; FutureWarning ("possible nested set") is
+    raised: ``[[:alpha:]]`` is a POSIX class to the ``regex`` module the rules run on, but a
+    set of characters and a literal "]" to this parser, which would make up anchors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        return sre_parse.parse(pattern, flags)
+
+
 def regex_anchors(pattern: str) -> set[str] | None:
     """Literal strings one of which every match of ``pattern`` contains, or None.
 
@@ -51,8 +60,8 @@ def regex_anchors(pattern: str) -> set[str] | None:
     syntax) get no anchors and are run on every sentence.
     """
     try:
-        parsed = sre_parse.parse(pattern, re.IGNORECASE)
-    except (re.error, OverflowError, RecursionError):
+        parsed = _parse(pattern, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError, FutureWarning):
         return None
     anchors = _seq_anchors(list(parsed))
     if not anchors or any(len(a) < MIN_ANCHOR for a in anchors):
@@ -99,8 +108,8 @@ def position_sensitive(pattern: str) -> bool:
     (``^``, ``$``, ``\\A``) and lookarounds depend on where the text starts. Word
     boundaries do not (windows end at spaces). Unparseable patterns count as sensitive."""
     try:
-        parsed = sre_parse.parse(pattern)
-    except (re.error, OverflowError, RecursionError):
+        parsed = _parse(pattern)
+    except (re.error, OverflowError, RecursionError, FutureWarning):
         return True
 
     def walk(items) -> bool:  # noqa: ANN001
@@ -137,11 +146,7 @@ def relaxed(pattern: str) -> str | None:
     a window the pattern finds nothing in any sentence of it: a position-sensitive regex
     can still rule windows out before spaCy sees them."""
     try:
-        with warnings.catch_warnings():
-            # "possible nested set": ``[[:alpha:]]`` is a POSIX class to the ``regex`` module
-            # the rules run on, but a set of characters to this parser
-            warnings.simplefilter("error", FutureWarning)
-            parsed = sre_parse.parse(pattern)
+        parsed = _parse(pattern)
         dotall = bool(parsed.state.flags & re.DOTALL)
         if parsed.state.flags & re.ASCII:
             return None
