@@ -623,23 +623,38 @@ class Engine:
         block = st.doc.block_at(w[0])
         lead = st.doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
         cache: dict[tuple[int, int, str], bool] = {}
-        hits = []
+        live = []
+        reach: dict[int, list[int]] = {}  # sentence start -> first start, last end of its matches
         for key, s, e in spans:
             sent = sents[bisect_right(sent_starts, s) - 1]
             if e > sent.end:
                 continue  # a match never crosses a sentence boundary
+            live.append((key, s, e, sent))
+            bounds = reach.get(sent.start)
+            if bounds is None:
+                reach[sent.start] = [s, e]
+            else:
+                bounds[0], bounds[1] = min(bounds[0], s), max(bounds[1], e)
+        tokens: dict[int, context.Tokens] = {}  # sentence start -> its token lists
+        hits = []
+        for key, s, e, sent in live:
+            toks = tokens.get(sent.start)
+            if toks is None:
+                toks = tokens[sent.start] = context.Tokens.around(sp, sent.start, sent.end,
+                                                                  *reach[sent.start])
+            ls, le = s - toks.base, e - toks.base  # the match in the sentence's lists
             found = set()
             for ctx in self._context_needs[key]:
                 memo = (sent.start, -1, ctx) if ctx in context.SENTENCE_WIDE else (s, e, ctx)
                 if memo not in cache:
-                    cache[memo] = context.CHECKS[ctx](sent, s, e, lead, self._literals[key].__contains__,
+                    cache[memo] = context.CHECKS[ctx](toks, ls, le, lead, self._literals[key].__contains__,
                                                       text[sent.start_char:sent.end_char])
                 if cache[memo]:
                     found.add(ctx)
-            last = sp[e - 1]
-            hits.append(Hit(self.entries[key], offset + sp[s].idx, offset + last.idx + len(last),
+            hits.append(Hit(self.entries[key], offset + toks.idx[ls],
+                            offset + toks.idx[le - 1] + len(toks.text[le - 1]),
                             offset + sent.start_char, offset + sent.end_char, frozenset(found),
-                            " ".join(t.lemma_ for t in sp[s:e])))
+                            " ".join(toks.lemma[ls:le])))
         return hits
 
     def _regex_spans(self, sp: Doc, sent, key: str, spans: list, text: str) -> bool:  # noqa: ANN001
