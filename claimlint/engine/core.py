@@ -502,19 +502,25 @@ class Engine:
         for win, keys in planned.items():
             for k in keys & self._confirmable:
                 by_key[k].append(win)
+        # regexes met in the same windows search the same joined text: joined once (and
+        # dropped before the next one: memory stays one joined text, whatever the document)
+        groups: dict[tuple[Window, ...], list[str]] = defaultdict(list)
         for k, wins in by_key.items():
+            groups[tuple(wins)].append(k)
+        for wins, keys in groups.items():
             starts, parts, pos = [], [], 0
             for a, b in wins:
                 starts.append(pos)
                 parts.append(text[a:b])
                 pos += b - a + len(SEPARATOR)
-            hit = self._windows_matched(_compiled(self._confirm_source[k]), SEPARATOR.join(parts), starts,
-                                        [b - a for a, b in wins])
-            if hit is None:
-                continue  # timed out: every window keeps it
-            for i, win in enumerate(wins):
-                if i not in hit:
-                    planned[win].discard(k)
+            joined, sizes = SEPARATOR.join(parts), [b - a for a, b in wins]
+            for k in keys:
+                hit = self._windows_matched(_compiled(self._confirm_source[k]), joined, starts, sizes)
+                if hit is None:
+                    continue  # timed out: every window keeps it
+                for i, win in enumerate(wins):
+                    if i not in hit:
+                        planned[win].discard(k)
         for win in [w for w, keys in planned.items() if not keys]:
             del planned[win]
 
