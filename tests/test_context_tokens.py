@@ -251,5 +251,8 @@ def test_checks_on_token_lists_answer_as_before(pipelines, parts):
                         assert got == expected, (type(doc), text, s, e, toks is part)
                         assert toks.lemma[ls:le] == [t.lemma_ for t in doc[s:e]]
                         assert toks.idx[ls] == doc[s].idx
+                        last = doc[e - 1]
+                        assert toks.span(ls, le) == (doc[s].idx, last.idx + len(last),
+                                                     " ".join(t.lemma_ for t in doc[s:e]))
                 assert context.is_negator(doc, s) == ref_is_negator(doc, s)
             assert context.question(sent) == ref_question(sent)

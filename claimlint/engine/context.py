@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from claimlint import lite
@@ -98,29 +98,56 @@ class Tokens:
     ``start``/``end`` bound the sentence (they may lie outside the lists). Built from a
     spaCy Doc or a claimlint.lite one alike, once per sentence that has a match."""
 
-    __slots__ = ("doc", "base", "start", "end", "text", "lower", "lemma", "punct", "space",
-                 "sent_start", "idx")
-
     def __init__(self, doc, lo: int, hi: int, start: int, end: int) -> None:  # noqa: ANN001
         self.doc, self.base, self.start, self.end = doc, lo, start - lo, end - lo
-        if isinstance(doc, lite.Doc):
-            self.text = doc.words[lo:hi]
-            self.lower, self.lemma = doc.lower[lo:hi], doc.lemma[lo:hi]
-            self.punct, self.sent_start = doc.punct[lo:hi], doc.sent_start[lo:hi]
-            self.space = [w.isspace() for w in self.text]
-            self.idx = doc.idx[lo:hi]
-            return
-        text, lower, lemma, punct, space, starts, idx = [], [], [], [], [], [], []
-        for t in doc[lo:hi]:
-            text.append(t.text)
-            lower.append(t.lower_)
-            lemma.append(t.lemma_)
-            punct.append(t.is_punct)
-            space.append(t.is_space)
-            starts.append(bool(t.is_sent_start))
-            idx.append(t.idx)
-        self.text, self.lower, self.lemma, self.punct = text, lower, lemma, punct
-        self.space, self.sent_start, self.idx = space, starts, idx
+        self._lo, self._hi = lo, hi
+        # spaCy's Token objects, made once; each list below is read off them when a check
+        # first needs it (claimlint.lite keeps its tokens as lists already: sliced)
+        self._tokens = None if isinstance(doc, lite.Doc) else list(doc[lo:hi])
+
+    def _column(self, name: str, attr: str) -> list:
+        if self._tokens is None:
+            return getattr(self.doc, name)[self._lo:self._hi]
+        return [getattr(t, attr) for t in self._tokens]
+
+    @cached_property
+    def text(self) -> list[str]:
+        return self._column("words", "text")
+
+    @cached_property
+    def lower(self) -> list[str]:
+        return self._column("lower", "lower_")
+
+    @cached_property
+    def lemma(self) -> list[str]:
+        return self._column("lemma", "lemma_")
+
+    @cached_property
+    def punct(self) -> list[bool]:
+        return self._column("punct", "is_punct")
+
+    @cached_property
+    def space(self) -> list[bool]:
+        return [w.isspace() for w in self.text]
+
+    @cached_property
+    def sent_start(self) -> list[bool]:
+        return self._column("sent_start", "is_sent_start")
+
+    @cached_property
+    def idx(self) -> list[int]:
+        return self._column("idx", "idx")
+
+    def span(self, start: int, end: int) -> tuple[int, int, str]:
+        """Local tokens ``[start, end)``: their first and end character offsets, and their
+        lemmas joined by spaces."""
+        if self._tokens is None:
+            idx, text = self.idx, self.text
+            return idx[start], idx[end - 1] + len(text[end - 1]), " ".join(self.lemma[start:end])
+        tokens = self._tokens
+        last = tokens[end - 1]
+        return (tokens[start].idx, last.idx + len(last.text),
+                " ".join(t.lemma_ for t in tokens[start:end]))
 
     @classmethod
     def of_sentence(cls, doc, start: int, end: int) -> Tokens:  # noqa: ANN001

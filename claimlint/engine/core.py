@@ -614,18 +614,24 @@ class Engine:
             matcher = self._token_matcher_for(m, token_keys)
             spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
         regex_keys = [k for k in keys if k in self._regexes]
-        if regex_keys:
-            for sent in window.sents:
-                for key in regex_keys:
-                    rule_id = self.rules[self.entries[key].rule].id
-                    if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
-                        continue  # stopped in this document: reported, never retried
-                    if not self._regex_spans(sp, sent, key, spans, text):
-                        st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
-        if not spans:
-            return []
         sents = list(window.sents)
         sent_starts = [s.start for s in sents]
+        if regex_keys:
+            claims = [k for k in regex_keys if self.entries[k].role != "exclude"]
+            excludes = [k for k in regex_keys if self.entries[k].role == "exclude"]
+            self._regex_sentences(st, sp, sents, claims, spans, offset, text)
+            if excludes:
+                # an exclusion only cancels its rule's claims in the same sentence: it runs
+                # where a claim of its rule was found (a rule's claims and exclusions are
+                # matched in the same call: _plan gives a window both at once)
+                claimed = {(self.entries[k].rule, sents[bisect_right(sent_starts, s) - 1].start)
+                           for k, s, _e in spans if self.entries[k].role == "claim"}
+                for sent in sents:
+                    here = [k for k in excludes if (self.entries[k].rule, sent.start) in claimed]
+                    if here:
+                        self._regex_sentences(st, sp, [sent], here, spans, offset, text)
+        if not spans:
+            return []
         block = st.doc.block_at(w[0])
         lead = st.doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
         cache: dict[tuple[int, int, str], bool] = {}
@@ -657,11 +663,23 @@ class Engine:
                                                       text[sent.start_char:sent.end_char])
                 if cache[memo]:
                     found.add(ctx)
-            hits.append(Hit(self.entries[key], offset + toks.idx[ls],
-                            offset + toks.idx[le - 1] + len(toks.text[le - 1]),
+            first, last, lemmas = toks.span(ls, le)
+            hits.append(Hit(self.entries[key], offset + first, offset + last,
                             offset + sent.start_char, offset + sent.end_char, frozenset(found),
-                            " ".join(toks.lemma[ls:le])))
+                            lemmas))
         return hits
+
+    def _regex_sentences(self, st: _DocState, sp: Doc, sents: list, keys: list[str], spans: list,
+                         offset: int, text: str) -> None:
+        """Add the spans of the regex entries ``keys`` in each of ``sents``, recording the
+        sentences where a rule's regex timed out (a rule stops after MAX_TIMEOUTS)."""
+        for sent in sents:
+            for key in keys:
+                rule_id = self.rules[self.entries[key].rule].id
+                if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
+                    continue  # stopped in this document: reported, never retried
+                if not self._regex_spans(sp, sent, key, spans, text):
+                    st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
 
     def _regex_spans(self, sp: Doc, sent, key: str, spans: list, text: str) -> bool:  # noqa: ANN001
         """Add a regex entry's spans in one sentence (of the chunk ``text``); False if the
