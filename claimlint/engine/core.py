@@ -106,6 +106,7 @@ class _Matching:
     lemma: object
     added: set[str] = field(default_factory=set)  # phrase entries added so far
     combined: dict = field(default_factory=dict)  # token-pattern keys -> one Matcher
+    met: set = field(default_factory=set)  # token-pattern key sets met once, no Matcher built
 
     @classmethod
     def build(cls, tokenizer_rules: dict | None) -> _Matching:
@@ -221,6 +222,7 @@ class Engine:
         self._lead_rules = [r for r in self.rules if r.list_leads]
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
+        self._sentence_token_keys = frozenset(k for k in self._sentence_keys if k in self._token_specs)
         self._inside_words = plan["inside_words"]
         # one scan of each document finds the anchors of every rule, sentence and document
         # rules alike; each user then keeps the hits of its own anchors
@@ -346,6 +348,22 @@ class Engine:
             else:
                 m.lemma.add(key, [m.nlp(pattern.value)])
             m.added.add(key)
+
+    def _token_matchers(self, m: _Matching, keys: frozenset[str]) -> list:
+        """The Matchers to run ``keys`` with in a window: one holding them all, built the
+        second time a window needs that set. The first time, one Matcher per pattern (each
+        built once per process): on real pages most sets of token patterns that meet in a
+        window meet there only once, and building a Matcher costs more than matching. Only
+        sentence rules take the first path; their findings do not depend on the order of
+        matches, which differs between the two paths (a document rule reports its first)."""
+        if keys in m.combined or len(keys) == 1 or not keys <= self._sentence_token_keys:
+            return [self._token_matcher_for(m, keys)]
+        if keys not in m.met:
+            if len(m.met) >= ACTIVE_MEMO:
+                m.met.clear()
+            m.met.add(keys)
+            return [self._token_matcher_for(m, frozenset((k,))) for k in sorted(keys)]
+        return [self._token_matcher_for(m, keys)]
 
     def _token_matcher_for(self, m: _Matching, keys: frozenset[str]):  # noqa: ANN202 - a Matcher
         """One Matcher holding the token patterns ``keys``, so a window is matched in one
@@ -611,8 +629,8 @@ class Engine:
                              if (k := strings[m]) in keys)
         token_keys = frozenset(k for k in keys if k in self._token_specs)
         if token_keys:
-            matcher = self._token_matcher_for(m, token_keys)
-            spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
+            for matcher in self._token_matchers(m, token_keys):
+                spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
         regex_keys = [k for k in keys if k in self._regexes]
         sents = list(window.sents)
         sent_starts = [s.start for s in sents]
