@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
+
+from claimlint import lite
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
@@ -88,74 +90,170 @@ RHETORICAL = re.compile(r"^(?:did|do) you (?:know|hear)\b|^(?:are|is) you\w* (?:
                         re.IGNORECASE)
 
 
-def _list_comma(doc, i: int, end: int) -> bool:  # noqa: ANN001
+class Tokens:
+    """The tokens of one sentence (or of the part of it the checks of its matches can
+    reach), as plain lists of what the checks read of each token, so a check walking the
+    words around a match reads list items, not spaCy Token objects made one ``doc[i]`` at
+    a time. Indices are local: token ``i`` of the document is item ``i - base``;
+    ``start``/``end`` bound the sentence (they may lie outside the lists). Built from a
+    spaCy Doc or a claimlint.lite one alike, once per sentence that has a match."""
+
+    def __init__(self, doc, lo: int, hi: int, start: int, end: int) -> None:  # noqa: ANN001
+        self.doc, self.base, self.start, self.end = doc, lo, start - lo, end - lo
+        self._lo, self._hi = lo, hi
+        # spaCy's Token objects, made once; each list below is read off them when a check
+        # first needs it (claimlint.lite keeps its tokens as lists already: sliced)
+        self._tokens = None if isinstance(doc, lite.Doc) else list(doc[lo:hi])
+
+    def _column(self, name: str, attr: str) -> list:
+        if self._tokens is None:
+            return getattr(self.doc, name)[self._lo:self._hi]
+        return [getattr(t, attr) for t in self._tokens]
+
+    @cached_property
+    def text(self) -> list[str]:
+        return self._column("words", "text")
+
+    @cached_property
+    def lower(self) -> list[str]:
+        return self._column("lower", "lower_")
+
+    @cached_property
+    def lemma(self) -> list[str]:
+        return self._column("lemma", "lemma_")
+
+    @cached_property
+    def punct(self) -> list[bool]:
+        return self._column("punct", "is_punct")
+
+    @cached_property
+    def space(self) -> list[bool]:
+        return [w.isspace() for w in self.text]
+
+    @cached_property
+    def sent_start(self) -> list[bool]:
+        return self._column("sent_start", "is_sent_start")
+
+    @cached_property
+    def idx(self) -> list[int]:
+        return self._column("idx", "idx")
+
+    def span(self, start: int, end: int) -> tuple[int, int, str]:
+        """Local tokens ``[start, end)``: their first and end character offsets, and their
+        lemmas joined by spaces."""
+        if self._tokens is None:
+            idx, text = self.idx, self.text
+            return idx[start], idx[end - 1] + len(text[end - 1]), " ".join(self.lemma[start:end])
+        tokens = self._tokens
+        last = tokens[end - 1]
+        return (tokens[start].idx, last.idx + len(last.text),
+                " ".join(t.lemma_ for t in tokens[start:end]))
+
+    @classmethod
+    def of_sentence(cls, doc, start: int, end: int) -> Tokens:  # noqa: ANN001
+        """The sentence ``[start, end)`` of ``doc`` with the tokens the checks may read
+        around it: one before (is it punctuation, a sentence start?) and up to MARGIN after
+        (a negator's next words, a determiner's verb)."""
+        return cls(doc, max(0, start - 1), min(len(doc), end + MARGIN), start, end)
+
+    @classmethod
+    def around(cls, doc, start: int, end: int, first: int, last: int) -> Tokens:  # noqa: ANN001
+        """Like ``of_sentence``, but only the tokens that the checks of matches within
+        ``[first, last)`` of that sentence can read: REACH (and a few) before, AFTER (and
+        a few) after. A sentence thousands of words long costs what its matches need."""
+        return cls(doc, max(0, start - 1, first - REACH - 4),
+                   min(len(doc), end + MARGIN, last + AFTER + 4), start, end)
+
+    @classmethod
+    def of_span(cls, sent: Span) -> Tokens:
+        return cls.of_sentence(sent.doc, sent.start, sent.end)
+
+    def whole(self) -> Tokens:
+        """These tokens, or the whole sentence's if they are only part of it."""
+        if self.start >= 0 and self.end <= len(self.lower):
+            return self
+        return Tokens.of_sentence(self.doc, self.base + self.start, self.base + self.end)
+
+
+MARGIN = 8  # tokens after a sentence the checks may read (is_negator: 2; _negates_subject: 6)
+
+
+def _list_comma(toks: Tokens, i: int, end: int) -> bool:
     """A comma inside a list ("orthopedic, neurologic or anti-aging use"): another comma or
     a coordinating "and"/"or" follows within a few words."""
+    text, lower, punct = toks.text, toks.lower, toks.punct
     for j in range(i + 1, min(i + 5, end)):
-        tok = doc[j]
-        if tok.text == "," or tok.lower_ in ("and", "or", "&"):
+        if text[j] == "," or lower[j] in ("and", "or", "&"):
             return j > i + 1
-        if tok.is_punct:
+        if punct[j]:
             return False
     return False
 
 
-def _is_boundary(doc, i: int, end: int, commas: bool) -> bool:  # noqa: ANN001
-    tok = doc[i]
-    if tok.lower_ in CONTRAST or tok.text == ";":
+def _is_boundary(toks: Tokens, i: int, end: int, commas: bool) -> bool:
+    text = toks.text[i]
+    if toks.lower[i] in CONTRAST or text == ";":
         return True
-    if not commas or tok.text not in CLAUSE_PUNCT:
+    if not commas or text not in CLAUSE_PUNCT:
         return False
-    return not (tok.text == "," and _list_comma(doc, i, end))
+    return not (text == "," and _list_comma(toks, i, end))
 
 
-def _clause_bounds(sent: Span, start: int, end: int, *, commas: bool) -> tuple[int, int]:
-    """Token range of the clause around ``[start, end)`` (absolute token indices), at most
+def _clause_bounds(toks: Tokens, start: int, end: int, *, commas: bool) -> tuple[int, int]:
+    """Token range of the clause around ``[start, end)`` (local token indices), at most
     REACH tokens before and AFTER after the match; with ``commas``, a comma ends the clause
     unless it separates the items of a list."""
-    doc = sent.doc
     lo = start
-    first = max(sent.start, start - REACH)
-    while lo > first and not _is_boundary(doc, lo - 1, sent.end, commas):
+    first = max(toks.start, start - REACH)
+    while lo > first and not _is_boundary(toks, lo - 1, toks.end, commas):
         lo -= 1
     hi = end
-    last = min(sent.end, end + AFTER)
-    while hi < last and not _is_boundary(doc, hi, sent.end, commas):
+    last = min(toks.end, end + AFTER)
+    while hi < last and not _is_boundary(toks, hi, toks.end, commas):
         hi += 1
     return lo, hi
 
 
-def is_negator(doc, i: int) -> bool:  # noqa: ANN001
-    """A negation word, except in "not only", "isn't the only", "no doubt", "non-stop"."""
-    tok = doc[i]
-    if tok.lower_ not in DET_NEGATORS and not _verb_negator(tok.lower_):
+def _is_negator(toks: Tokens, i: int) -> bool:
+    lower = toks.lower
+    low = lower[i]
+    if low not in DET_NEGATORS and not _verb_negator(low):
         return False
-    following = [doc[j].lower_ for j in range(i + 1, min(i + 3, len(doc)))]
+    following = lower[i + 1:i + 3]
     if following[:1] and following[0] in NOT_NEGATING_NEXT:
         return False
     return not (len(following) == 2 and following[0] in ("the", "a") and following[1] == "only")
 
 
-def _negates_subject(doc, i: int) -> bool:  # noqa: ANN001
+def is_negator(doc, i: int) -> bool:  # noqa: ANN001
+    """A negation word, except in "not only", "isn't the only", "no doubt", "non-stop"."""
+    return _is_negator(Tokens(doc, i, min(len(doc), i + 3), i, i + 1), 0)
+
+
+def _negates_subject(toks: Tokens, i: int) -> bool:
     """ "No stem cell product is approved for ...": a determiner negator opening its clause
     and followed soon by a verb negates the whole predicate, like "not"."""
-    if doc[i].lower_ not in ("no", "none", "nothing", "neither") or (
-            i > 0 and not doc[i - 1].is_punct and not doc[i - 1].is_sent_start and not doc[i].is_sent_start):
+    if toks.lower[i] not in ("no", "none", "nothing", "neither") or (
+            i + toks.base > 0 and not toks.punct[i - 1] and not toks.sent_start[i - 1]
+            and not toks.sent_start[i]):
         return False
-    return any(t.lemma_ in ("be", "have", "can", "will", "do", "may", "should", "must")
-               for t in doc[i + 1:i + 7])
+    return any(lemma in ("be", "have", "can", "will", "do", "may", "should", "must")
+               for lemma in toks.lemma[i + 1:i + 7])
 
 
-def _reaches(doc, i: int, start: int) -> bool:  # noqa: ANN001
+def _reaches(toks: Tokens, i: int, start: int) -> bool:
     """Whether the negator at token ``i`` scopes over a match starting at ``start``."""
-    between = doc[i + 1:start]
-    if doc[i].lower_ in DET_NEGATORS and not _negates_subject(doc, i):
+    lower = toks.lower
+    between = range(i + 1, start)
+    if lower[i] in DET_NEGATORS and not _negates_subject(toks, i):
+        text, punct = toks.text, toks.punct
         return len(between) <= DET_SCOPE and not any(
-            t.lower_ in ("and", "or") or t.is_punct and t.text != "-" for t in between)
-    if len(between) > VERB_SCOPE and not _negates_subject(doc, i):
+            lower[t] in ("and", "or") or punct[t] and text[t] != "-" for t in between)
+    if len(between) > VERB_SCOPE and not _negates_subject(toks, i):
         return False
-    return not any(t.lower_ in ("and", "or") and t.i + 1 < len(doc)
-                   and doc[t.i + 1].lower_ in NEW_SUBJECT for t in between)
+    n = len(lower)
+    return not any(lower[t] in ("and", "or") and t + 1 < n
+                   and lower[t + 1] in NEW_SUBJECT for t in between)
 
 
 def negated(sent: Span, start: int, end: int, literal: Callable[[str], bool] = lambda w: True) -> bool:
@@ -164,38 +262,47 @@ def negated(sent: Span, start: int, end: int, literal: Callable[[str], bool] = l
     inside it that the pattern does not name ("insurance does not cover": the pattern left a
     gap there; in "no side effects" the "no" is the pattern's own word, the claim itself), or
     a limit said of the match ("evidence supporting it is limited"). Two negators cancel out
-    ("not without risk"); coordinated ones are one ("cannot and do not guarantee")."""
-    doc = sent.doc
-    lo, hi = _clause_bounds(sent, start, end, commas=True)
-    before = [i for i in range(lo, start) if is_negator(doc, i) and _reaches(doc, i, start)]
+    ("not without risk"); coordinated ones are one ("cannot and do not guarantee").
+    ``start``/``end``: token indices in ``sent.doc``."""
+    toks = Tokens.of_span(sent)
+    return negated_tokens(toks, start - toks.base, end - toks.base, literal)
+
+
+def negated_tokens(toks: Tokens, start: int, end: int,
+                   literal: Callable[[str], bool] = lambda w: True) -> bool:
+    """``negated`` on a sentence's token lists (``start``/``end`` local)."""
+    lower = toks.lower
+    lo, hi = _clause_bounds(toks, start, end, commas=True)
+    before = [i for i in range(lo, start) if _is_negator(toks, i) and _reaches(toks, i, start)]
     # coordinated negators are one negation: "we cannot and do not guarantee"
     count = sum(1 for k, i in enumerate(before) if k == 0 or not any(
-        doc[t].lower_ in ("and", "or", "nor") for t in range(before[k - 1] + 1, i)))
-    count += sum(1 for i in range(start + 1, end) if is_negator(doc, i)
-                 and doc[i].lower_ != "non" and not literal(doc[i].lower_))
+        lower[t] in ("and", "or", "nor") for t in range(before[k - 1] + 1, i)))
+    count += sum(1 for i in range(start + 1, end) if _is_negator(toks, i)
+                 and lower[i] != "non" and not literal(lower[i]))
     j = end
-    while j < hi and j < end + 4 and doc[j].lemma_ in AUXILIARIES:
+    lemma = toks.lemma
+    while j < hi and j < end + 4 and lemma[j] in AUXILIARIES:
         j += 1
-    negator_after = j < hi and j > end and _verb_negator(doc[j].lower_) and is_negator(doc, j)
-    if negator_after or _limited_after(doc, end, hi):
+    negator_after = j < hi and j > end and _verb_negator(lower[j]) and _is_negator(toks, j)
+    if negator_after or _limited_after(toks, end, hi):
         count += 1
-    return count % 2 == 1 or count >= 2 and _match_negative(doc, start, end)
+    return count % 2 == 1 or count >= 2 and _match_negative(toks, start, end)
 
 
-def _limited_after(doc, end: int, hi: int) -> bool:  # noqa: ANN001
+def _limited_after(toks: Tokens, end: int, hi: int) -> bool:
     """ "Evidence supporting its efficacy is limited": a limit word after a form of "be"
     within a few words of the match, in its clause."""
     seen_be = False
     for k in range(end, min(hi, end + 7)):
-        if doc[k].lemma_ == "be":
+        if toks.lemma[k] == "be":
             seen_be = True
-        elif seen_be and doc[k].lower_ in LIMITS:
+        elif seen_be and toks.lower[k] in LIMITS:
             return True
     return False
 
 
-def _match_negative(doc, start: int, end: int) -> bool:  # noqa: ANN001
-    return any(is_negator(doc, i) for i in range(start, end))
+def _match_negative(toks: Tokens, start: int, end: int) -> bool:
+    return any(_is_negator(toks, i) for i in range(start, end))
 
 
 @lru_cache(maxsize=1)
@@ -208,8 +315,13 @@ def warned(sent: Span, lead: str = "", text: str | None = None) -> bool:
     """The sentence (or the list's lead-in) warns against the claim or attributes it to
     other clinics: "avoid clinics that promise...", "beware of claims like...".
     ``text``: the sentence's text, when the caller has it (cheaper than ``sent.text``)."""
+    return warned_text(sent.text if text is None else text, lead)
+
+
+def warned_text(text: str, lead: str = "") -> bool:
+    """``warned`` on the sentence's text."""
     rx = warn_phrases()
-    return bool(rx.search(sent.text if text is None else text) or (lead and rx.search(lead)))
+    return bool(rx.search(text) or (lead and rx.search(lead)))
 
 
 WH_WORDS = {"what", "which", "how", "whom", "whose"}  # not "why" ("Why risk surgery when...?")
@@ -221,12 +333,17 @@ ASKING = {"ask", "check", "verify", "confirm", "find", "know", "wonder", "questi
 def indirect_question(sent: Span, start: int) -> bool:
     """The match sits in an indirect question: "ask whether the product is FDA-approved",
     "trials test whether a treatment is safe and effective", "check if it is covered"."""
-    doc = sent.doc
-    for i in range(max(sent.start, start - REACH), start):
-        low = doc[i].lower_
+    toks = Tokens.of_span(sent)
+    return _indirect_question(toks, start - toks.base)
+
+
+def _indirect_question(toks: Tokens, start: int) -> bool:
+    lower, lemma = toks.lower, toks.lemma
+    for i in range(max(toks.start, start - REACH), start):
+        low = lower[i]
         if low in INDIRECT:
             return True
-        if low == "if" and any(doc[j].lemma_ in ASKING for j in range(max(sent.start, i - 3), i)):
+        if low == "if" and any(lemma[j] in ASKING for j in range(max(toks.start, i - 3), i)):
             return True
     return False
 
@@ -235,29 +352,38 @@ def question(sent: Span, start: int | None = None, text: str | None = None) -> b
     """A real question: ends with "?" and opens with an auxiliary or wh-word, or an
     indirect one before the match; rhetorical openers ("Did you know...?", "Want
     guaranteed results?") stay claims."""
-    if start is not None and indirect_question(sent, start):
+    toks = Tokens.of_span(sent)
+    return question_tokens(toks, None if start is None else start - toks.base,
+                           sent.text if text is None else text)
+
+
+def question_tokens(toks: Tokens, start: int | None, text: str) -> bool:
+    """``question`` on a sentence's token lists (``start`` local; ``text``: the sentence's)."""
+    if start is not None and _indirect_question(toks, start):
         return True
-    text = (sent.text if text is None else text).rstrip(" \"'”’)")
+    text = text.rstrip(" \"'”’)")
     if not text.endswith("?"):
         return False
     words = []
-    for t in sent:  # the first six words are all the test needs
-        if not t.is_punct and not t.is_space:
-            words.append(t)
+    toks = toks.whole()  # its first words, however far the match is from them
+    punct, space = toks.punct, toks.space
+    for i in range(toks.start, toks.end):  # the first six words are all the test needs
+        if not punct[i] and not space[i]:
+            words.append(toks.lower[i])
             if len(words) == 6:
                 break
     if not words:
         return False
     # opened by an auxiliary or wh-word, or a wh-word soon after ("In the treatment of what
     # diseases can stem cells be used?")
-    if words[0].lower_ not in INTERROGATIVES and not any(t.lower_ in WH_WORDS for t in words[1:6]):
+    if words[0] not in INTERROGATIVES and not any(w in WH_WORDS for w in words[1:6]):
         return False
     return not RHETORICAL.search(text)
 
 
 SENTENCE_WIDE = frozenset({"warned"})  # checks that do not depend on where the match is
-CHECKS = {  # (sentence, match start, match end, lead-in, literal word?, sentence text)
-    "negated": lambda sent, s, e, lead, literal, text: negated(sent, s, e, literal),
-    "warned": lambda sent, s, e, lead, literal, text: warned(sent, lead, text),
-    "question": lambda sent, s, e, lead, literal, text: question(sent, s, text),
+CHECKS = {  # (sentence's tokens, match start, end (local), lead-in, literal word?, sentence text)
+    "negated": lambda toks, s, e, lead, literal, text: negated_tokens(toks, s, e, literal),
+    "warned": lambda toks, s, e, lead, literal, text: warned_text(text, lead),
+    "question": lambda toks, s, e, lead, literal, text: question_tokens(toks, s, text),
 }

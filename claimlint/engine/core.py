@@ -106,6 +106,7 @@ class _Matching:
     lemma: object
     added: set[str] = field(default_factory=set)  # phrase entries added so far
     combined: dict = field(default_factory=dict)  # token-pattern keys -> one Matcher
+    met: set = field(default_factory=set)  # token-pattern key sets met once, no Matcher built
 
     @classmethod
     def build(cls, tokenizer_rules: dict | None) -> _Matching:
@@ -221,6 +222,7 @@ class Engine:
         self._lead_rules = [r for r in self.rules if r.list_leads]
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
+        self._sentence_token_keys = frozenset(k for k in self._sentence_keys if k in self._token_specs)
         self._inside_words = plan["inside_words"]
         # one scan of each document finds the anchors of every rule, sentence and document
         # rules alike; each user then keeps the hits of its own anchors
@@ -346,6 +348,22 @@ class Engine:
             else:
                 m.lemma.add(key, [m.nlp(pattern.value)])
             m.added.add(key)
+
+    def _token_matchers(self, m: _Matching, keys: frozenset[str]) -> list:
+        """The Matchers to run ``keys`` with in a window: one holding them all, built the
+        second time a window needs that set. The first time, one Matcher per pattern (each
+        built once per process): on real pages most sets of token patterns that meet in a
+        window meet there only once, and building a Matcher costs more than matching. Only
+        sentence rules take the first path; their findings do not depend on the order of
+        matches, which differs between the two paths (a document rule reports its first)."""
+        if keys in m.combined or len(keys) == 1 or not keys <= self._sentence_token_keys:
+            return [self._token_matcher_for(m, keys)]
+        if keys not in m.met:
+            if len(m.met) >= ACTIVE_MEMO:
+                m.met.clear()
+            m.met.add(keys)
+            return [self._token_matcher_for(m, frozenset((k,))) for k in sorted(keys)]
+        return [self._token_matcher_for(m, keys)]
 
     def _token_matcher_for(self, m: _Matching, keys: frozenset[str]):  # noqa: ANN202 - a Matcher
         """One Matcher holding the token patterns ``keys``, so a window is matched in one
@@ -502,19 +520,25 @@ class Engine:
         for win, keys in planned.items():
             for k in keys & self._confirmable:
                 by_key[k].append(win)
+        # regexes met in the same windows search the same joined text: joined once (and
+        # dropped before the next one: memory stays one joined text, whatever the document)
+        groups: dict[tuple[Window, ...], list[str]] = defaultdict(list)
         for k, wins in by_key.items():
+            groups[tuple(wins)].append(k)
+        for wins, keys in groups.items():
             starts, parts, pos = [], [], 0
             for a, b in wins:
                 starts.append(pos)
                 parts.append(text[a:b])
                 pos += b - a + len(SEPARATOR)
-            hit = self._windows_matched(_compiled(self._confirm_source[k]), SEPARATOR.join(parts), starts,
-                                        [b - a for a, b in wins])
-            if hit is None:
-                continue  # timed out: every window keeps it
-            for i, win in enumerate(wins):
-                if i not in hit:
-                    planned[win].discard(k)
+            joined, sizes = SEPARATOR.join(parts), [b - a for a, b in wins]
+            for k in keys:
+                hit = self._windows_matched(_compiled(self._confirm_source[k]), joined, starts, sizes)
+                if hit is None:
+                    continue  # timed out: every window keeps it
+                for i, win in enumerate(wins):
+                    if i not in hit:
+                        planned[win].discard(k)
         for win in [w for w, keys in planned.items() if not keys]:
             del planned[win]
 
@@ -605,42 +629,75 @@ class Engine:
                              if (k := strings[m]) in keys)
         token_keys = frozenset(k for k in keys if k in self._token_specs)
         if token_keys:
-            matcher = self._token_matcher_for(m, token_keys)
-            spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
+            for matcher in self._token_matchers(m, token_keys):
+                spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
         regex_keys = [k for k in keys if k in self._regexes]
-        if regex_keys:
-            for sent in window.sents:
-                for key in regex_keys:
-                    rule_id = self.rules[self.entries[key].rule].id
-                    if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
-                        continue  # stopped in this document: reported, never retried
-                    if not self._regex_spans(sp, sent, key, spans, text):
-                        st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
-        if not spans:
-            return []
         sents = list(window.sents)
         sent_starts = [s.start for s in sents]
+        if regex_keys:
+            claims = [k for k in regex_keys if self.entries[k].role != "exclude"]
+            excludes = [k for k in regex_keys if self.entries[k].role == "exclude"]
+            self._regex_sentences(st, sp, sents, claims, spans, offset, text)
+            if excludes:
+                # an exclusion only cancels its rule's claims in the same sentence: it runs
+                # where a claim of its rule was found (a rule's claims and exclusions are
+                # matched in the same call: _plan gives a window both at once)
+                claimed = {(self.entries[k].rule, sents[bisect_right(sent_starts, s) - 1].start)
+                           for k, s, _e in spans if self.entries[k].role == "claim"}
+                for sent in sents:
+                    here = [k for k in excludes if (self.entries[k].rule, sent.start) in claimed]
+                    if here:
+                        self._regex_sentences(st, sp, [sent], here, spans, offset, text)
+        if not spans:
+            return []
         block = st.doc.block_at(w[0])
         lead = st.doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
         cache: dict[tuple[int, int, str], bool] = {}
-        hits = []
+        live = []
+        reach: dict[int, list[int]] = {}  # sentence start -> first start, last end of its matches
         for key, s, e in spans:
             sent = sents[bisect_right(sent_starts, s) - 1]
             if e > sent.end:
                 continue  # a match never crosses a sentence boundary
+            live.append((key, s, e, sent))
+            bounds = reach.get(sent.start)
+            if bounds is None:
+                reach[sent.start] = [s, e]
+            else:
+                bounds[0], bounds[1] = min(bounds[0], s), max(bounds[1], e)
+        tokens: dict[int, context.Tokens] = {}  # sentence start -> its token lists
+        hits = []
+        for key, s, e, sent in live:
+            toks = tokens.get(sent.start)
+            if toks is None:
+                toks = tokens[sent.start] = context.Tokens.around(sp, sent.start, sent.end,
+                                                                  *reach[sent.start])
+            ls, le = s - toks.base, e - toks.base  # the match in the sentence's lists
             found = set()
             for ctx in self._context_needs[key]:
                 memo = (sent.start, -1, ctx) if ctx in context.SENTENCE_WIDE else (s, e, ctx)
                 if memo not in cache:
-                    cache[memo] = context.CHECKS[ctx](sent, s, e, lead, self._literals[key].__contains__,
+                    cache[memo] = context.CHECKS[ctx](toks, ls, le, lead, self._literals[key].__contains__,
                                                       text[sent.start_char:sent.end_char])
                 if cache[memo]:
                     found.add(ctx)
-            last = sp[e - 1]
-            hits.append(Hit(self.entries[key], offset + sp[s].idx, offset + last.idx + len(last),
+            first, last, lemmas = toks.span(ls, le)
+            hits.append(Hit(self.entries[key], offset + first, offset + last,
                             offset + sent.start_char, offset + sent.end_char, frozenset(found),
-                            " ".join(t.lemma_ for t in sp[s:e])))
+                            lemmas))
         return hits
+
+    def _regex_sentences(self, st: _DocState, sp: Doc, sents: list, keys: list[str], spans: list,
+                         offset: int, text: str) -> None:
+        """Add the spans of the regex entries ``keys`` in each of ``sents``, recording the
+        sentences where a rule's regex timed out (a rule stops after MAX_TIMEOUTS)."""
+        for sent in sents:
+            for key in keys:
+                rule_id = self.rules[self.entries[key].rule].id
+                if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
+                    continue  # stopped in this document: reported, never retried
+                if not self._regex_spans(sp, sent, key, spans, text):
+                    st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
 
     def _regex_spans(self, sp: Doc, sent, key: str, spans: list, text: str) -> bool:  # noqa: ANN001
         """Add a regex entry's spans in one sentence (of the chunk ``text``); False if the
