@@ -100,18 +100,18 @@ def load_pages(folder: Path, manifest: Path | None = None) -> list[LabeledPage]:
         try:
             entry = json.loads(line)
             name = entry["file"]
-            sentences = entry["sentences"] if "sentences" in entry else _kind_only(entry)
+            if "sentences" in entry:
+                sentences, doc_labels = entry["sentences"], entry.get("doc_labels", [])
+            else:  # labeled for who speaks and what it discloses only
+                sentences, doc_labels = None, _disclosure_verdict(entry)
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(f"{src}:{n}: not a labeled page ({exc})") from exc
         path = next((p for p in (folder / "pages" / name, folder / name) if p.is_file()), None)
         if path is None:
             continue  # a page whose text was not saved is not scored
         text = path.read_text(encoding="utf-8")
-        doc_labels = entry.get("doc_labels", [])
-        if sentences is None:  # labeled for who speaks and what it discloses only
+        if sentences is None:
             pairs = None
-            doc_labels = ["DISCLOSURE"] if (entry["kind"] in ("promotional", "mixed")
-                                            and not entry["discloses_risks"]) else []
         elif manifest is not None:
             found = find_by_hash(text, {s["sha1"] for s in sentences})
             pairs = [(found[s["sha1"]], s["labels"]) for s in sentences if s["sha1"] in found]
@@ -124,14 +124,14 @@ def load_pages(folder: Path, manifest: Path | None = None) -> list[LabeledPage]:
     return pages
 
 
-def _kind_only(entry: dict) -> None:
-    """A page labeled for its kind and ``discloses_risks`` only (no sentences): it is
-    scored on the page-level DISCLOSURE verdict (LABELING.md: a promotional or mixed page
-    that states no risk, side effect or limit), never on sentences."""
+def _disclosure_verdict(entry: dict) -> list[str]:
+    """The page labels of a page labeled for its kind and ``discloses_risks`` only (no
+    sentences): LABELING.md's DISCLOSURE verdict, a promotional or mixed page that states no
+    risk, side effect or limit. Such a page is scored on that verdict, never on sentences."""
     if entry["kind"] not in ("promotional", "mixed", "educational") or not isinstance(
             entry["discloses_risks"], bool):
         raise TypeError("a page without sentences needs kind and discloses_risks")
-    return None
+    return ["DISCLOSURE"] if entry["kind"] != "educational" and not entry["discloses_risks"] else []
 
 
 def _offset(starts: list[int], line: int, column: int) -> int:

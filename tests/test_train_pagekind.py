@@ -104,14 +104,20 @@ def test_a_manifest_line_without_a_known_kind_is_refused(tmp_path):
         train.load([f"{manifest}:{tmp_path}"], heldout=None)
 
 
+def _featured_pages(manifest, texts) -> list[dict]:  # noqa: ANN001
+    """The pages of a manifest with their page-kind features, as the scripts hold them."""
+    from claimlint.pagekind import features
+
+    pages = _load("train_pagekind").load_pages([f"{manifest}:{texts}"], heldout=None)
+    for p in pages:
+        p["row"] = features(p["text"])
+    return pages
+
+
 def test_cross_validation_predicts_every_development_page_from_models_that_never_saw_it(kind_only, tmp_path):
     cv = _load("pagekind_cv")
     train = _load("train_pagekind")
-    from claimlint.pagekind import features
-
-    pages = train.load_pages([f"{kind_only}:{tmp_path}"], heldout=None)
-    for p in pages:
-        p["row"] = features(p["text"])
+    pages = _featured_pages(kind_only, tmp_path)
     dev, extra = pages[:6], pages[6:]
     folds = cv.folds_of(len(dev), 3, seed=0)
     assert sorted(i for fold in folds for i in fold) == list(range(len(dev)))
@@ -220,12 +226,8 @@ def test_cost_fitting_targets_the_side_the_rules_score_best_and_thresholds_follo
 
 def test_cost_variants_predict_every_development_page_out_of_fold(kind_only, tmp_path):
     cost = _load("pagekind_cost")
-    train = _load("train_pagekind")
-    from claimlint.pagekind import features
-
-    pages = train.load_pages([f"{kind_only}:{tmp_path}"], heldout=None)
+    pages = _featured_pages(kind_only, tmp_path)
     for p in pages:
-        p["row"] = features(p["text"])
         seller = [3, 1, 0] if p["kind"] == "promotional" else [0, 2, 0]
         edu = [0, 0, 3] if p["kind"] == "promotional" else [0, 0, 0]
         p["counts"] = {k: {"flagged": seller, "category": seller, "disclosure": [1, 0]}

@@ -259,8 +259,10 @@ class Engine:
         for key, entry in self.entries.items():
             parts = self._anchor_parts(entry.pattern)
             requires[key] = _requirements(parts)
-            if entry.pattern.kind in ("tokens", "phrase"):
-                spelled[key] = _spelled_parts(self._exact_parts(entry.pattern), requires[key])
+            if entry.pattern.kind == "phrase":  # a phrase's words are spelled out
+                spelled[key] = _spelled_parts(parts, requires[key])
+            elif entry.pattern.kind == "tokens":
+                spelled[key] = _spelled_parts(_exact_parts(entry.pattern), requires[key])
             words = _literal_words(entry.pattern)
             literals[key] = (frozenset(words.words), words.source)
         sensitive = {k for k, src in self._regexes.source.items() if position_sensitive(src)}
@@ -285,15 +287,6 @@ class Engine:
         if pattern.kind == "tokens":
             return [_token_literals(_lemmatized(t)) for t in pattern.value if _required(t)]
         return [regex_anchors(pattern.value)]
-
-    def _exact_parts(self, pattern: Pattern) -> list[set[str] | None]:
-        """Like ``_anchor_parts``, but only the parts whose tokens are spelled out (a
-        phrase's words, ORTH/TEXT/LOWER values; not lemmas, whose forms come from a table):
-        one of those words is in the text wherever the pattern matches."""
-        if pattern.kind == "phrase":
-            return self._anchor_parts(pattern)
-        return [_token_literals({k: v for k, v in token.items() if k != "LEMMA"})
-                for token in pattern.value if _required(token)]
 
     def prepare(self) -> None:
         """Build spaCy and the matchers now rather than on first use (before forking
@@ -1041,18 +1034,22 @@ COMMON = frozenset({"the", "and", "our", "you", "your", "for", "with", "are", "w
 SPELLED_MAX = 24  # a larger word set costs more to look for than the window it may save
 
 
+def _exact_parts(pattern: Pattern) -> list[set[str] | None]:
+    """A token pattern's required parts whose tokens are spelled out (ORTH/TEXT/LOWER
+    values; not lemmas, whose forms come from a table): one of those words is in the text
+    wherever the pattern matches."""
+    return [_token_literals({k: v for k, v in token.items() if k != "LEMMA"})
+            for token in pattern.value if _required(token)]
+
+
 def _spelled_parts(parts: list[set[str] | None], requires: list[frozenset[str]]
                    ) -> list[frozenset[str]]:
     """The spelled-out required parts of a phrase or token pattern that are no anchor (their
     words are too common, like "no" or "we", or have no letters, like "100"): one of each
     part's words must still be in a window, lower-cased, for the pattern to match there."""
-    anchored = [{letter_anchor(w) for w in part} for part in parts if part]
-    out = []
-    for part, letters in zip([p for p in parts if p], anchored):
-        if frozenset(letters) in requires or len(part) > SPELLED_MAX:
-            continue
-        out.append(frozenset(w.lower() for w in part))
-    return out
+    return [frozenset(w.lower() for w in part) for part in parts
+            if part and len(part) <= SPELLED_MAX
+            and frozenset(letter_anchor(w) for w in part) not in requires]
 
 
 def _in_order(requires: list[frozenset[str]], hits: list[tuple[str, ...]]) -> bool:
