@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SEVERITIES = ("error", "warning", "info")
 CONTEXTS = ("negated", "warned", "question")
@@ -23,7 +26,7 @@ RULE_KEYS = {
     "examples", "requires", "unless", "seed", "sources", "exclude", "yields_to", "pages",
     "list_items", "list_leads",
 }
-DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct"}
+DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct", "short"}
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +74,13 @@ class Group:
     patterns: tuple[Pattern, ...]
     min: int = 1
     distinct: bool = False  # count distinct matched words, not occurrences
+    short: tuple[int, int] | None = None  # (words, min): a text under that many words needs min
+
+    def needed(self, words_at_least: Callable[[int], bool]) -> int:
+        """The count this group needs in a document (``words_at_least(n)``: has it n words)."""
+        if self.short is None or words_at_least(self.short[0]):
+            return self.min
+        return self.short[1]
 
 
 @dataclass(frozen=True)
@@ -291,12 +301,21 @@ def _as_list(value: Any, key: str, fail) -> list:  # noqa: ANN001
 
 def _parse_group(raw: Any, fail) -> Group:  # noqa: ANN001
     if not isinstance(raw, dict) or set(raw) - DOC_GROUP_KEYS or "name" not in raw:
-        raise fail("each 'requires' group needs 'name', 'patterns' and optional 'min', 'distinct'")
+        raise fail("each 'requires' group needs 'name', 'patterns' and optional 'min', "
+                   "'distinct', 'short'")
     minimum = raw.get("min", 1)
-    if not isinstance(minimum, int) or minimum < 1:
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
         raise fail(f"group '{raw['name']}': 'min' must be a positive integer")
+    short = raw.get("short")
+    if short is not None:
+        if (not isinstance(short, dict) or set(short) != {"words", "min"}
+                or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1
+                           for v in short.values())):
+            raise fail(f"group '{raw['name']}': 'short' must be {{words: N, min: M}} with positive "
+                       "integers (on a text of fewer than N words the group needs M matches)")
+        short = (short["words"], short["min"])
     return Group(str(raw["name"]), _parse_patterns(raw.get("patterns"), fail), minimum,
-                 bool(raw.get("distinct", False)))
+                 bool(raw.get("distinct", False)), short)
 
 
 def _parse_patterns(raw: Any, fail) -> tuple[Pattern, ...]:  # noqa: ANN001

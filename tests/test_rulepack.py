@@ -111,3 +111,49 @@ def test_rule_test_reports_failing_examples(tmp_path):
     assert kinds == ["missing", "missing", "missing", "pass"]
     assert any("negated context" in str(f) for f in failures)
     assert "Truly a miracle cure" in str([f for f in failures if f.kind == "pass"][0])
+
+
+DOC_RULE = """
+category: DISCLOSURE
+rules:
+  - id: DISCLOSURE.test-offer
+    scope: document
+    severity: warning
+    message: Offers without risks.
+    why: Net impression.
+    suggestion: Add risks.
+    cancel: [warned]
+    requires:
+      - name: offer
+        min: 1
+        short: {words: 20, min: 2}
+        patterns:
+          - lemma: therapy
+    examples:
+      flag: [Our therapy works. Our therapy helps.]
+      pass: [Our therapy works.]
+"""
+
+
+def test_a_group_needs_more_matches_on_a_text_shorter_than_a_page(tmp_path):
+    from claimlint.lint import read_document
+
+    engine = Engine(load_rules([_file(tmp_path, DOC_RULE)], shipped=False))
+
+    def fired(text):
+        doc = read_document(text, "text", "p.txt")
+        doc.page_kind = "promotional"
+        return [f.rule.id for f in engine.run(doc)]
+
+    filler = " ".join(["We are open on weekdays and weekends for every visit."] * 3)
+    assert fired("Our therapy works.") == []  # 3 words, one match: a snippet needs two
+    assert fired("Our therapy works. Our therapy helps.") == ["DISCLOSURE.test-offer"]
+    assert fired(f"Our therapy works. {filler}") == ["DISCLOSURE.test-offer"]  # a page: one is enough
+
+
+@pytest.mark.parametrize("short", ["{words: 20}", "{words: 0, min: 2}", "{words: 20, min: true}", "5",
+                                   "{words: 20, min: 2, colour: red}"])
+def test_a_bad_short_page_threshold_is_refused(tmp_path, short):
+    path = _file(tmp_path, DOC_RULE.replace("{words: 20, min: 2}", short))
+    with pytest.raises(RuleFileError, match="'short' must be"):
+        load_rules([path], shipped=False)

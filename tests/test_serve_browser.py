@@ -278,7 +278,9 @@ SELECTED_IN_EDITOR = """() => {
 
 def test_edit_in_my_copy_selects_the_claim_in_the_editor(page, tmp_path):
     filler = "\n\n".join(f"Paragraph {n}: our clinic is open on weekdays." for n in range(80))
-    copy = filler + "\n\nOur stem cell injections have no side effects.\n"
+    # a page's worth of copy that discloses risks, so its one finding is the claim below
+    copy = (filler + "\n\nRisks include mild swelling and infection.\n\n"
+            "Our stem cell injections have no side effects.\n")
     check(page, copy, "text")
     page.click("#findings li.finding button.edit")
     assert page.evaluate(SELECTED_IN_EDITOR) == "no side effects"

@@ -826,14 +826,15 @@ class Engine:
         counts = []
         for gi, group in enumerate(rule.requires):
             seen: set = set()
+            need = group.needed(lambda n: _has_words(st.doc.text, n))
             for h in self._live_hits(st, (ri, "group", gi)):
                 if gi == 0 and first is None:
                     first = h
                 # distinct: different matched words; otherwise: different sentences
                 seen.add(h.key if group.distinct else h.sent_start)
-                if len(seen) >= group.min:
+                if len(seen) >= need:
                     break
-            if len(seen) < group.min:
+            if len(seen) < need:
                 return None
             counts.append(f"{group.name}: {len(seen)}+")
         if first is None or (
@@ -842,6 +843,14 @@ class Engine:
             return None
         return EngineFinding(rule, first.start, first.end, first.sent_start, first.sent_end,
                              {"evidence": ", ".join(counts)})
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _has_words(text: str, n: int) -> bool:
+    """Whether ``text`` has at least ``n`` words (stops counting there)."""
+    return any(i + 1 >= n for i, _ in enumerate(_WORD.finditer(text)))
 
 
 def _code_digest() -> str:
