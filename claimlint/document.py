@@ -20,6 +20,16 @@ _ODD_SPACE = re.compile(r"[^\S ]\s*| \s+")
 # benefit?").
 _OPENS_LIST = re.compile(r"(?::|\bfollowing\b[^.!?:;]{0,60}[.:]?)\s*$", re.IGNORECASE)
 HEADING_WORDS = 8
+# a bibliography entry ("Qi Y, Feng G. Mol Biol Rep. 2012 May;39(5):5683-9."): year;volume:pages,
+# a DOI or PubMed id, or a list of authors with initials; it reports a paper, it sells nothing
+_CITED = re.compile(
+    r"\b(?:19|20)\d\d(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*;\s*\d+\s*(?:\(\s*[\w-]+\s*\))?\s*:\s*[A-Za-z]?\d"
+    r"|\bdoi\s*:\s*10\.\d{4,}|\bdoi\.org/10\.\d{4,}|\bPMID\s*:?\s*\d{5,}|\bPMC\d{5,}"
+    r"|(?:\b[A-Z][\w'\u2019-]+\s+[A-Z]{1,3}(?:,\s+|\.\s*$|\s+(?:and|&)\s+)){3,}")
+_AUTHORS_FIRST = re.compile(r"^\W*(?:[A-Z][\w'\u2019-]+\s+[A-Z]{1,3}\b[,.]\s*){2,}")
+_SELLER_VOICE = re.compile(r"\b(?:we|our|us|you|your|i|my)\b", re.IGNORECASE)
+REFERENCE_WORDS = 40
+REFERENCE_CHARS = 1500  # longer blocks are prose, never one entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +266,8 @@ class DocumentBuilder:
         self._pending_space = None
         if self._len == self._block_start:
             return None
+        if kind in ("paragraph", "list_item") and self._is_reference():
+            kind = "reference"
         lead = self._lead if kind == "list_item" else None
         block = Block(self._block_start, self._len, kind, region, lead)
         if self._opens_list(kind):  # "Conditions we treat:", also an item heading its sub-list
@@ -270,6 +282,17 @@ class DocumentBuilder:
         self._block_start = self._len
         self._block_part = len(self._parts)
         return block
+
+    def _is_reference(self) -> bool:
+        """Is the block just written an entry of a list of references: a paper's citation,
+        opening with its authors, or short and in no one's first or second person?"""
+        if self._len - self._block_start > REFERENCE_CHARS:
+            return False
+        text = "".join(self._parts[self._block_part:])
+        if not _CITED.search(text):
+            return False
+        return (_AUTHORS_FIRST.match(text) is not None
+                or len(text.split()) <= REFERENCE_WORDS and not _SELLER_VOICE.search(text))
 
     def _opens_list(self, kind: str) -> bool:
         """Does the block just written introduce the list items that may follow it?"""

@@ -46,3 +46,26 @@ def test_position_is_one_based_in_characters():
     assert doc.position(src.index("clinic")) == (1, 10)
     assert doc.position(src.index("second")) == (2, 1)
     assert doc.source_line(1) == "Zürich 🏥 clinic"
+
+
+def _block_kinds(text: str, kind: str = "text") -> list[tuple[str, str]]:
+    from claimlint.lint import read_document
+
+    doc = read_document(text, kind, "p")
+    return [(b.kind, doc.text[b.start:b.end][:24]) for b in doc.blocks]
+
+
+def test_entries_of_a_list_of_references_are_reference_blocks():
+    # our own invented citations, in the usual styles
+    text = ("References\n\n"
+            "Marlow KT, Ferris AB, Quint J. Bone marrow cells for knee cartilage repair. "
+            "J Ortho Res. 2014 Mar;21(4):311-9.\n\n"
+            "A review of cord tissue products. Clin Regen Rev. 2019;7:88. doi:10.1234/crr.2019.088\n\n"
+            "Our stem cell injections regrow cartilage (J Ortho Res. 2014;21(4):311).\n\n"
+            "Stem cells regrow cartilage in 2014; 90% of patients: 4 weeks.\n")
+    assert [k for k, _ in _block_kinds(text)] == [
+        "paragraph", "reference", "reference",
+        "paragraph",  # a seller's own sentence that cites a paper is still its claim
+        "paragraph"]  # a year and a ratio are no citation
+    md = "## Sources\n\n- Marlow KT, Ferris AB. Stem cells in knees. J Ortho Res. 2014;21:311.\n"
+    assert ("reference", "Marlow KT, Ferris AB. St") in _block_kinds(md, "markdown")

@@ -153,3 +153,15 @@ def test_training_script_separates_the_two_voices(tmp_path):
 ])
 def test_negation_and_stated_limits(text, rules, linter):
     assert [f.rule for f in lint_text(text)] == rules
+
+
+def test_a_cited_paper_is_no_claim_but_the_sellers_sentence_citing_it_is(linter):
+    text = ("Stem Cell Injections at Summit Joint Clinic\n\n"
+            "We offer stem cell injections for knee pain. Book your visit today.\n\n"
+            "Our stem cell injections regrow cartilage (J Ortho Res. 2014;21(4):311).\n\n"
+            "Sources\n\n"
+            "Marlow KT, Ferris AB, Quint J. Stem cell injections regrow cartilage in arthritic knees. "
+            "J Ortho Res. 2014 Mar;21(4):311-9.\n")
+    doc = linter.load(text.encode(), "p.txt")
+    lines = {f.line for f in linter.lint_document(doc) if f.category == "MECHANISM"}
+    assert lines == {5}

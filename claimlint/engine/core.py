@@ -726,7 +726,8 @@ class Engine:
             if st.doc.page_kind not in rule.pages:
                 continue  # "who is speaking": an explainer's page makes no seller's claims
             claims = sorted((h for h in rule_hits if not (h.contexts & rule.cancel)
-                             and (ri, h.sent_start) not in excluded),
+                             and (ri, h.sent_start) not in excluded
+                             and not _in_reference(st.doc, h.start)),
                             key=lambda h: (h.start, -(h.end - h.start)))
             # overlapping matches of one rule are one claim: report their union
             for h in claims:
@@ -843,6 +844,12 @@ class Engine:
             return None
         return EngineFinding(rule, first.start, first.end, first.sent_start, first.sent_end,
                              {"evidence": ", ".join(counts)})
+
+
+def _in_reference(doc: Document, offset: int) -> bool:
+    """Is ``offset`` inside an entry of a list of references (a paper cited, not a claim)?"""
+    block = doc.block_at(offset)
+    return block is not None and block.kind == "reference"
 
 
 _WORD = re.compile(r"\w+")
