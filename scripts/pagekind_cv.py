@@ -149,8 +149,10 @@ def paired_interval(a: list[float], b: list[float], resamples: int = 2000,
 
 # --- the rules' scores with the page kind forced -------------------------------------------
 
-def forced_counts(folder: Path, cache: Path) -> tuple[list, dict[str, dict[str, dict]]]:
-    """Each labeled page of ``folder`` linted once per page kind: its per-page counts."""
+def forced_counts(folder: Path, cache: Path, manifest: Path | None = None
+                  ) -> tuple[list, dict[str, dict[str, dict]]]:
+    """Each labeled page of ``folder`` (or of ``manifest``, texts in ``folder``) linted once
+    per page kind: its per-page counts."""
     from claimlint.cache import code_digest
     from claimlint.config import Config
     from claimlint.lint import Linter
@@ -161,7 +163,7 @@ def forced_counts(folder: Path, cache: Path) -> tuple[list, dict[str, dict[str, 
     version = code_digest()
     if stored.get("version") != version:
         stored = {"version": version, "pages": {}}
-    pages = labeled_pages(folder)
+    pages = labeled_pages(folder, manifest)
     linter = Linter(Config())
     counts: dict[str, dict[str, dict]] = {}
     for page in pages:
