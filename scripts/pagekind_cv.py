@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from train_pagekind import HELDOUT, fit, load_pages, probability, url_key  # noqa: E402
 
-from claimlint.pagekind import FEATURES, READ_CHARS, _model, features  # noqa: E402
+from claimlint.pagekind import BASE_FEATURES, READ_CHARS, _model, features  # noqa: E402
 
 KINDS = ("promotional", "mixed", "educational")
 
@@ -80,7 +80,8 @@ def word_model(train: list[dict], size: int, c: float):  # noqa: ANN201
         rows = []
         for p in pages:
             n = max(60, len(p["text"][:READ_CHARS].split()))
-            rows.append([p["row"][f] for f in FEATURES] + [np.log1p(p["grams"][g] * 300 / n) for g in vocab])
+            cues = [p["row"][f] for f in BASE_FEATURES]
+            rows.append(cues + [np.log1p(p["grams"][g] * 300 / n) for g in vocab])
         return np.array(rows)
 
     x = matrix(train)
