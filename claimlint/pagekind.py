@@ -3,18 +3,26 @@
 LABELING.md's first rule: on an educational page (a hospital, university, regulator, journalist,
 consumer guide or critical blog) almost nothing is a claim, while on a seller's page the
 seller's own statements about its treatment are claims even when hedged. The page decides
-from its own words (its first 10,000 characters, lower-cased: every pattern here is written in
-lower case). Each feature below counts one kind of cue per 300 words:
+from its own words (its first 10,000 characters, lower-cased: every pattern here but ``NAMED``
+is written in lower case). Each feature below counts one kind of cue per 300 words:
 
 - *selling voice*: the first person of a business ("we offer", "our clinic", "our patients"),
   booking and contact calls, prices and financing, patient stories;
 - *explaining voice*: warnings and reported speech about other sellers ("clinics that
   promise", "beware"), statements of non-approval, research and trial language, advice to
-  patients ("ask your doctor"), quotes and attributions.
+  patients ("ask your doctor"), quotes and attributions;
+- *a reporter's or a reference page's voice* (``REPORTING``): a business spoken of in the third
+  person ("the clinic", "the company charges"), words attributed to a named person ("said Dr
+  Jane Roe"), prices told as a range rather than quoted ("the cost of", "prices range"), a trial
+  reported (participants, enrolment, placebo, a registry number) and the page's own disclaimer
+  ("for informational purposes", "not medical advice"). These tell a news report of one clinic,
+  a guide to costs or a trial summary from the seller it speaks of: both name the clinic, its
+  prices and its claims, but only the seller says "we".
 
 A logistic model over these counts, fitted on labeled real pages by
 ``scripts/train_pagekind.py`` and shipped as ``models/pagekind.json``, gives the probability
-that a page is educational. Its weights are a dozen numbers anyone can read.
+that a page is educational. Its weights are a dozen numbers anyone can read, and the model
+names the cues it reads: a cue the shipped model has no weight for is not counted.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +78,21 @@ EXPLAINING = re.compile(
     r"claim\w*|say\w*|tout\w*)|\bdirect-to-consumer\b|\bno\s+(?:fda[- ])?approved\b"
     r"|\b(?:it|they|he|she|the\s+ad)\s+(?:said|claimed|promised|stated)\b",
 )
+# A reporter's or a reference page's voice (see the module docstring); each is a feature of its
+# own. ``named`` runs on the text as written: a person's name is told by its capitals.
+REPORTING = {
+    "reported": r"\b(?:the|this|that)\s+(?:company|clinic|firm|business|cent(?:er|re)|practice|provider)\b"
+                r"|\bcharg(?:es|ed|ing)\b",
+    "prices": r"\b(?:costs?|prices?)\s+(?:of|for|range|ranges|between|around|about)\b",
+    "trial": r"\bnct\d{8}\b|\bparticipants\b|\benrol(?:l)?(?:ed|ing|ment)\b|\bplacebo\b|\bcohort\b"
+             r"|\bmeta-analys[ie]s\b|\bsystematic\s+review\b",
+    "disclaimer": r"\bnot\s+(?:intended\s+as\s+)?(?:a\s+substitute\s+for\s+)?(?:professional\s+)?"
+                  r"medical\s+advice|\b(?:informational|educational)\s+purposes\b|\bfor\s+information\s+only\b",
+}
+NAMED = re.compile(
+    r"\b(?:said|says|according\s+to)\s+(?:Dr\.?\s+)?[A-Z][a-z]+\s+[A-Z][a-z]+"
+    r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+,?\s+(?:said|says|told|explained|added|noted)\b",
+)
 # Further voices: who is addressed and who is quoted (names are the model's feature names).
 VOICES = {
     "we": r"\b(?:we|our|ours|us)\b",
@@ -86,8 +110,9 @@ VOICES = {
     "not": r"\b(?:not|no|never|n't)\b",
     "unproven": r"\b(?:unproven|experimental|investigational|not\s+approved|unapproved)\b",
 }
-FEATURES = ("selling", "explaining", *VOICES)
-_VOICES = {name: re.compile(rx) for name, rx in VOICES.items()}
+BASE_FEATURES = ("selling", "explaining", *VOICES)  # the cues the shipped model reads
+FEATURES = (*BASE_FEATURES, *REPORTING, "named")  # every cue (scripts/pagekind_cues.py measures them)
+_VOICES = {name: re.compile(rx) for name, rx in (VOICES | REPORTING).items()}
 
 
 @dataclass(frozen=True)
@@ -98,11 +123,15 @@ class PageKind:
     explaining: int  # explaining and warning cues
 
 
-def cue_counts(text: str) -> dict[str, int]:
-    """How often each cue occurs in the beginning of ``text``."""
-    low = text[:READ_CHARS].lower()
+def cue_counts(text: str, names: Iterable[str] = FEATURES) -> dict[str, int]:
+    """How often each cue of ``names`` (default: all) occurs in the beginning of ``text``;
+    the selling and explaining voices are always counted."""
+    head = text[:READ_CHARS]
+    low = head.lower()
     counts = {"selling": len(SELLING.findall(low)), "explaining": len(EXPLAINING.findall(low))}
-    counts.update({name: len(rx.findall(low)) for name, rx in _VOICES.items()})
+    counts.update({name: len(rx.findall(low)) for name, rx in _VOICES.items() if name in names})
+    if "named" in names:
+        counts["named"] = len(NAMED.findall(head))
     return counts
 
 
@@ -122,13 +151,13 @@ def classify(text: str) -> PageKind:
     """The kind of page ``text`` is, from its own words. A text of a few sentences says too
     little about who is speaking: it is judged as a seller's copy, the cautious side for a
     compliance check (set ``page-kind`` in the configuration to decide otherwise)."""
-    counts = cue_counts(text)
+    model = _model()
+    w, mean, scale = model["weights"], model["mean"], model["scale"]
+    counts = cue_counts(text, w)  # only the cues the shipped model reads
     if len(text[:READ_CHARS].split()) < MIN_WORDS:
         return PageKind("promotional", 0.0, counts["selling"], counts["explaining"])
-    model = _model()
     feats = features(text, counts)
-    w, mean, scale = model["weights"], model["mean"], model["scale"]
-    z = model["bias"] + sum(w[f] * (feats[f] - mean[f]) / scale[f] for f in FEATURES)
+    z = model["bias"] + sum(w[f] * (feats[f] - mean[f]) / scale[f] for f in w)
     p = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
     kind = ("educational" if p >= model["threshold"]
             else "mixed" if p >= model["threshold"] - model["mixed_band"] else "promotional")

@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from train_pagekind import HELDOUT, fit, load_pages, probability, url_key  # noqa: E402
 
-from claimlint.pagekind import FEATURES, READ_CHARS, _model, features  # noqa: E402
+from claimlint.pagekind import BASE_FEATURES, READ_CHARS, _model, features  # noqa: E402
 
 KINDS = ("promotional", "mixed", "educational")
 
@@ -80,7 +80,8 @@ def word_model(train: list[dict], size: int, c: float):  # noqa: ANN201
         rows = []
         for p in pages:
             n = max(60, len(p["text"][:READ_CHARS].split()))
-            rows.append([p["row"][f] for f in FEATURES] + [np.log1p(p["grams"][g] * 300 / n) for g in vocab])
+            cues = [p["row"][f] for f in BASE_FEATURES]
+            rows.append(cues + [np.log1p(p["grams"][g] * 300 / n) for g in vocab])
         return np.array(rows)
 
     x = matrix(train)
@@ -149,8 +150,10 @@ def paired_interval(a: list[float], b: list[float], resamples: int = 2000,
 
 # --- the rules' scores with the page kind forced -------------------------------------------
 
-def forced_counts(folder: Path, cache: Path) -> tuple[list, dict[str, dict[str, dict]]]:
-    """Each labeled page of ``folder`` linted once per page kind: its per-page counts."""
+def forced_counts(folder: Path, cache: Path, manifest: Path | None = None
+                  ) -> tuple[list, dict[str, dict[str, dict]]]:
+    """Each labeled page of ``folder`` (or of ``manifest``, texts in ``folder``) linted once
+    per page kind: its per-page counts."""
     from claimlint.cache import code_digest
     from claimlint.config import Config
     from claimlint.lint import Linter
@@ -161,7 +164,7 @@ def forced_counts(folder: Path, cache: Path) -> tuple[list, dict[str, dict[str, 
     version = code_digest()
     if stored.get("version") != version:
         stored = {"version": version, "pages": {}}
-    pages = labeled_pages(folder)
+    pages = labeled_pages(folder, manifest)
     linter = Linter(Config())
     counts: dict[str, dict[str, dict]] = {}
     for page in pages:

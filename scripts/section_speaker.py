@@ -37,7 +37,7 @@ from pathlib import Path
 from claimlint.document import HEADING_WORDS, Document
 from claimlint.findings import Finding
 from claimlint.lint import Linter
-from claimlint.pagekind import FEATURES, _model, classify, features
+from claimlint.pagekind import _model, classify, features
 from claimlint.pagescore import PAGE_LEVEL, LabeledPage, PageScore, canon, load_pages, paired_change
 
 _CLOSED = re.compile(r"[.!;,]\s*$")
@@ -101,8 +101,8 @@ def load(linter: Linter, folder: Path) -> list[Page]:
 
 def _z(text: str) -> float:
     model, feats = _model(), features(text)
-    return model["bias"] + sum(model["weights"][f] * (feats[f] - model["mean"][f]) / model["scale"][f]
-                               for f in FEATURES)
+    return model["bias"] + sum(w * (feats[f] - model["mean"][f]) / model["scale"][f]
+                               for f, w in model["weights"].items())
 
 
 def _logit(p: float) -> float:

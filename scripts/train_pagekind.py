@@ -3,6 +3,7 @@
 
     scripts/train_pagekind.py MANIFEST:TEXTS [MANIFEST:TEXTS ...] [--threshold 0.5]
         [--mixed-band 0.2] [--weight none|claims] [--floor 1] [--kind-only-weight mean|N]
+        [--cues base|all] [--prior none|labeled]
 
 Each argument pairs a page manifest with the folder holding its page texts (``NNN.txt`` or
 ``pages/NNN.txt``; third-party text, kept out of git). A manifest line needs only ``file`` and
@@ -13,8 +14,9 @@ the saved text must still hash to it, so a page re-saved differently is caught, 
 
 The held-out split is never trained on: a page whose URL is in ``--heldout`` (by default
 ``corpus/own_heldout_manifest.jsonl``) stops the run. The model is a logistic regression over
-``claimlint.pagekind.features`` (a dozen cue counts), fitted with plain gradient descent and
-an L2 penalty; the result is deterministic.
+``claimlint.pagekind.features`` (a dozen cue counts: ``--cues base``, those of the shipped
+model, or ``all``, the reporter's voice too), fitted with plain gradient descent and an L2
+penalty; the result is deterministic.
 
 Weighting (``--weight``, default ``none``: every page counts once). ``claims`` fits for what a
 wrong kind costs rather than for accuracy: a sentence-labeled page weighs ``--floor`` plus its
@@ -25,11 +27,18 @@ penalty keeps its strength. ``--threshold`` and ``--mixed-band`` are written int
 given (``scripts/pagekind_cost.py`` measures other choices by cross-validation; the rules
 treat a mixed page as a promotional one, so the band changes the reported kind only).
 
-Example (the splits this repository ships):
+``--prior labeled`` moves the fitted intercept to the share of explainers among the
+sentence-labeled pages: the kind-only pages hold more explainers than the pages claimlint is
+measured on, and their cues are what the model should learn from them, not their mix.
+
+The shipped model (the splits this repository ships; ``tests/test_train_pagekind.py`` checks
+that this reproduces it when the page texts are at hand):
 
     scripts/train_pagekind.py corpus/own_dev_manifest.jsonl:real-pages/own \\
-        ../shared/corpus/pages_dev_manifest.jsonl:real-pages/dev \\
-        corpus/pagekind_manifest.jsonl:real-pages/kind
+        ../shared/corpus/pages_dev_manifest.jsonl:real-pages/dev
+
+The variant measured and not shipped (``scripts/pagekind_cues.py``; README, Accuracy) adds
+``corpus/pagekind_manifest.jsonl:real-pages/kind --cues all --prior labeled``.
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
-from claimlint.pagekind import FEATURES, MODEL, features
+from claimlint.pagekind import BASE_FEATURES, FEATURES, MODEL, features
 from claimlint.pagescore import PAGE_LEVEL, canon
 
 HELDOUT = Path(__file__).resolve().parent.parent / "corpus" / "own_heldout_manifest.jsonl"
@@ -137,33 +146,53 @@ def load(pairs: list[str], heldout: Path | None = HELDOUT) -> tuple[list[dict[st
 
 
 def fit(rows: list[dict[str, float]], labels: list[int], l2: float = 1.0, steps: int = 3000,
-        rate: float = 0.1, weights: list[float] | None = None) -> dict:
+        rate: float = 0.1, weights: list[float] | None = None,
+        names: tuple[str, ...] = BASE_FEATURES) -> dict:
     """Logistic regression on standardised features by full-batch gradient descent; each
     page's loss counts ``weights[i]`` times (default 1; ``page_weights`` scales them to a mean
-    of 1)."""
+    of 1). ``names``: the cues the model reads (default those of the shipped model)."""
     n = len(rows)
     sw = np.ones(n) if weights is None else np.array(weights, dtype=float)
-    x = np.array([[r[f] for f in FEATURES] for r in rows], dtype=float)
+    x = np.array([[r[f] for f in names] for r in rows], dtype=float)
     y = np.array(labels, dtype=float)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
     z = (x - mean) / scale
-    w, b = np.zeros(len(FEATURES)), 0.0
+    w, b = np.zeros(len(names)), 0.0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(z @ w + b)))
         g = (p - y) * sw
         w = w - rate * (g @ z / n + l2 * w / n)
         b -= rate * float(g.sum()) / n
-    return {"weights": dict(zip(FEATURES, (round(float(v), 5) for v in w))), "bias": round(b, 5),
-            "mean": {f: round(float(v), 5) for f, v in zip(FEATURES, mean)},
-            "scale": {f: round(float(v), 5) for f, v in zip(FEATURES, scale)}}
+    return {"weights": dict(zip(names, (round(float(v), 5) for v in w))), "bias": round(b, 5),
+            "mean": {f: round(float(v), 5) for f, v in zip(names, mean)},
+            "scale": {f: round(float(v), 5) for f, v in zip(names, scale)}}
+
+
+def prior_corrected(model: dict, share: float, trained: float) -> dict:
+    """``model`` with its intercept moved from ``trained``, the share of educational pages it
+    was fitted on, to ``share`` (the standard correction for a shifted class prior: the
+    kind-only pages hold more explainers than the sentence-labeled pages claimlint is measured
+    on)."""
+    def logit(q: float) -> float:
+        return math.log(q / (1 - q))
+
+    return model | {"bias": round(model["bias"] + logit(share) - logit(trained), 5)}
+
+
+def labeled_share(pages: list[dict]) -> float:
+    """The share of educational pages among the sentence-labeled pages of ``pages``."""
+    labeled = [p for p in pages if p.get("claims") is not None]
+    if not labeled:
+        raise ValueError("no sentence-labeled page to take the share of explainers from")
+    return sum(p["kind"] == "educational" for p in labeled) / len(labeled)
 
 
 def probability(model: dict, row: dict[str, float]) -> float:
     """P(educational) of one feature row, as ``claimlint.pagekind.classify`` computes it."""
     w, mean, scale = model["weights"], model["mean"], model["scale"]
-    z = model["bias"] + sum(w[f] * (row[f] - mean[f]) / scale[f] for f in FEATURES)
+    z = model["bias"] + sum(w[f] * (row[f] - mean[f]) / scale[f] for f in w)
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -179,6 +208,11 @@ def main() -> None:
                     help="--weight claims: a page's weight beyond its claims")
     ap.add_argument("--kind-only-weight", default="mean",
                     help="--weight claims: weight of a page without sentence labels (mean or a number)")
+    ap.add_argument("--cues", choices=("base", "all"), default="base",
+                    help="base: the cues of the shipped model; all: the reporter's voice too")
+    ap.add_argument("--prior", choices=("none", "labeled"), default="none",
+                    help="labeled: move the intercept to the share of explainers among the "
+                         "sentence-labeled pages (when kind-only pages are added)")
     ap.add_argument("--heldout", type=Path, default=HELDOUT,
                     help="manifest of the held-out split: none of its pages may be trained on")
     ap.add_argument("--out", type=Path, default=MODEL)
@@ -196,7 +230,15 @@ def main() -> None:
         ap.error("no page text found for any manifest line")
     rows = [features(p["text"]) for p in pages]
     labels = [int(p["kind"] == "educational") for p in pages]
-    model = fit(rows, labels, weights=page_weights(pages, a.weight, a.floor, a.kind_only_weight))
+    model = fit(rows, labels, weights=page_weights(pages, a.weight, a.floor, a.kind_only_weight),
+                names=BASE_FEATURES if a.cues == "base" else FEATURES)
+    if a.prior == "labeled":
+        try:
+            share = labeled_share(pages)
+        except ValueError as exc:
+            ap.error(str(exc))
+        model = prior_corrected(model, share, sum(labels) / len(labels))
+        model["prior"] = {"scheme": "labeled", "share": round(share, 5)}
     model.update(threshold=a.threshold, mixed_band=a.mixed_band, pages=len(rows),
                  educational_pages=sum(labels))
     if a.weight != "none":

@@ -239,3 +239,77 @@ def test_cost_variants_predict_every_development_page_out_of_fold(kind_only, tmp
         kinds = cost.run_variant(dev, extra, v, k=3, seed=0)
         # the voices are plain: every page is judged right from models that never saw it
         assert [k == "educational" for k in kinds] == [p["kind"] == "educational" for p in dev]
+
+
+def test_prior_labeled_moves_only_the_intercept_to_the_labeled_pages_share(sentence_labeled, kind_only,
+                                                                           tmp_path, monkeypatch):
+    train = _load("train_pagekind")
+    pages = train.load_pages([f"{sentence_labeled}:{tmp_path}", f"{kind_only}:{tmp_path}"], heldout=None)
+    assert train.labeled_share(pages) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="sentence-labeled"):
+        train.labeled_share([p for p in pages if p["claims"] is None])
+    rows, labels = train.load([f"{kind_only}:{tmp_path}"], heldout=None)
+    model = train.fit(rows, labels, steps=200)
+    moved = train.prior_corrected(model, share=0.25, trained=0.5)
+    assert moved["weights"] == model["weights"]
+    assert moved["bias"] == pytest.approx(model["bias"] - 1.0986, abs=1e-4)  # logit 0.25 - logit 0.5
+    out = tmp_path / "model.json"
+    argv = ["train_pagekind.py", f"{sentence_labeled}:{tmp_path}", f"{kind_only}:{tmp_path}",
+            "--heldout", str(tmp_path / "none.jsonl"), "--out", str(out),
+            "--cues", "all", "--prior", "labeled"]
+    monkeypatch.setattr(sys, "argv", argv)
+    train.main()
+    written = json.loads(out.read_text(encoding="utf-8"))
+    from claimlint.pagekind import BASE_FEATURES, FEATURES
+
+    assert set(written["weights"]) == set(FEATURES) and written["prior"]["share"] == pytest.approx(0.5)
+    monkeypatch.setattr(sys, "argv", argv[:-4])
+    train.main()
+    assert set(json.loads(out.read_text(encoding="utf-8"))["weights"]) == set(BASE_FEATURES)
+
+
+def test_cue_comparison_predicts_every_page_out_of_fold_and_pairs_the_variants(sentence_labeled, kind_only,
+                                                                               tmp_path):
+    cues = _load("pagekind_cues")
+    train = _load("train_pagekind")
+    from claimlint.pagekind import features
+
+    pages = train.load_pages([f"{sentence_labeled}:{tmp_path}", f"{kind_only}:{tmp_path}"], heldout=None)
+    for p in pages:
+        p["row"] = features(p["text"])
+    for names, with_extra in cues.VARIANTS.values():
+        probs = cues.out_of_fold(pages, names, with_extra, k=3, seed=0)
+        # the two voices are plain, so every page, kind-only ones too, is judged right out of fold
+        assert [q >= 0.5 for q in probs] == [p["kind"] == "educational" for p in pages]
+    runs = [[0.9, 0.6, 0.1], [0.2, 0.55, 0.1]]
+    three = [{"kind": "educational"}, {"kind": "educational"}, {"kind": "promotional"}]
+    marks = cues.page_marks(three, runs, [0, 1, 2])
+    assert marks["acc2"] == [0.5, 1.0, 1.0]
+    assert marks["confident"] == [0.5, 0.0, 0.0]  # 0.2 is the wrong side by 0.3; 0.55 is right
+    change, low, high = cues.paired_mean([0, 0, 1, 1], [1, 1, 1, 1])
+    assert change == 0.5 and 0 <= low <= change <= high <= 1
+
+
+def test_the_shipped_model_is_what_the_script_fits_from_the_committed_manifests():
+    """Runs where the development page texts are saved (they are never committed): the
+    shipped model is the training script's fit of the sentence-labeled development manifests."""
+    import os
+    from pathlib import Path
+
+    corpus = Path(os.environ.get("CLAIMLINT_CORPUS", ROOT.parent / "corpus"))
+    shared = ROOT.parent / "shared" / "corpus" / "pages_dev_manifest.jsonl"
+    own = ROOT / "corpus" / "own_dev_manifest.jsonl"
+    pairs = [f"{own}:{corpus / 'owndev'}", f"{shared}:{corpus / 'dev'}"]
+    if not shared.is_file() or not (corpus / "owndev" / "pages").is_dir():
+        pytest.skip("the development page texts are not saved here")
+    train = _load("train_pagekind")
+    from claimlint.pagekind import _model
+
+    pages = train.load_pages(pairs)
+    from claimlint.pagekind import features
+
+    fitted = train.fit([features(p["text"]) for p in pages], [int(p["kind"] == "educational") for p in pages])
+    shipped = _model()
+    assert shipped["pages"] == len(pages)
+    assert fitted["weights"] == shipped["weights"] and fitted["bias"] == shipped["bias"]
+    assert fitted["mean"] == shipped["mean"] and fitted["scale"] == shipped["scale"]
