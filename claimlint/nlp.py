@@ -57,10 +57,16 @@ def guess_lemma(low: str) -> str:
     return low
 
 
+# contractions: web copy's curly apostrophe ("it\u2019s") is the straight one, and "'s" after a
+# pronoun or noun is read as "is" ("it's safe", "the procedure's painless"), "'re" as "are"
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_CONTRACTIONS = {"'s": "be", "'re": "be"}
+
+
 def lemma_of(word: str) -> str:
     """The lemma the pipeline gives a word."""
-    low = word.lower()
-    return lemma_table().get(low) or guess_lemma(low)
+    low = word.lower().translate(_APOSTROPHES)
+    return _CONTRACTIONS.get(low) or lemma_table().get(low) or guess_lemma(low)
 
 
 @lru_cache(maxsize=1)

@@ -333,8 +333,36 @@ def _parse_patterns(raw: Any, fail) -> tuple[Pattern, ...]:  # noqa: ANN001
             raise fail(f"a {kind} pattern must be a non-empty string")
         if kind == "tokens":
             value = [_stringify(_resolve_lists(t, fail)) for t in value]
+            out.extend(Pattern(kind, v) for v in _hyphen_variants(value))
+            continue
         out.append(Pattern(kind, value))
     return tuple(out)
+
+
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def _hyphen_variants(tokens: list[dict]) -> list[list[dict]]:
+    """A token pattern, plus one variant for each hyphenated word of its word lists.
+
+    The tokenizer splits "stop-gap" into "stop", "-", "gap", so a list entry "stop-gap" can
+    never equal one token: each such entry also becomes its pieces in a row (the last piece
+    matched by lemma where the list is of lemmas: "stop-gaps")."""
+    if not tokens:
+        return [[]]
+    token, tails = tokens[0], _hyphen_variants(tokens[1:])
+    heads = [[token]]
+    for attr in ("LOWER", "LEMMA") if "OP" not in token else ():
+        spec = token.get(attr)
+        words = spec.get("IN") if isinstance(spec, dict) else None
+        words = words if isinstance(words, list) else ()
+        others = {k: v for k, v in token.items() if k != attr}
+        for word in dict.fromkeys(w.lower() for w in words
+                                  if isinstance(w, str) and _HYPHENATED.fullmatch(w)):
+            *head, last = word.split("-")
+            heads.append([t for piece in head for t in ({"LOWER": piece}, {"ORTH": "-"})]
+                         + [{**others, attr: last}])
+    return [h + t for h in heads for t in tails]
 
 
 STRING_ATTRS = {"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE"}

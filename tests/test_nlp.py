@@ -62,3 +62,17 @@ def test_a_sentence_text_is_the_slice_of_its_chunk_text(engine):
         chunk = "\n\n".join(part for part in text.split("\n\n")[:40])
         for sent in engine.nlp(chunk).sents:
             assert chunk[sent.start_char:sent.end_char] == sent.text
+
+
+def test_contractions_lemmatize_alike_with_either_apostrophe(engine):
+    from claimlint import lite
+    from claimlint.lint import lint_text
+    from claimlint.nlp import lemma_of
+
+    assert lemma_of("'s") == lemma_of("\u2019s") == lemma_of("'re") == lemma_of("\u2019re") == "be"
+    assert lemma_of("\u2019ve") == lemma_of("'ve")
+    assert lite.lemma("\u2019s") == "be"
+    # "it's safe" reads as "it is safe" whichever apostrophe the page uses
+    page = "Book a stem cell injection at our clinic.\n\nWhy it\u2019s safe\n\nWhy it's safe\n"
+    lines = sorted(f.line for f in lint_text(page) if f.category == "SAFETY")
+    assert lines == [3, 5]

@@ -38,6 +38,24 @@ def test_yes_and_no_stay_words_in_patterns():
     assert rule.patterns[0].value == [{"LOWER": "no"}]
 
 
+def test_hyphenated_list_words_match_the_pieces_the_tokenizer_makes(tmp_path):
+    """The tokenizer splits "stop-gap" in three, so a word list's "stop-gap" becomes a
+    variant pattern of its pieces; the other words keep the one-token pattern."""
+    rule_text = GOOD.replace("phrase: miracle cure",
+                             "tokens: [{LEMMA: {IN: [stop-gap, sham]}}, {LOWER: cure}]")
+    rule_text = rule_text.replace("flag: [A miracle cure.]", "flag: [A stop-gap cure., A sham cure.]")
+    rule_text = rule_text.replace("pass: [Not a miracle cure.]", "pass: [Not a stop-gap cure., A stop cure.]")
+    (rule,) = parse_rule_file(rule_text)
+    assert [p.value for p in rule.patterns] == [
+        [{"LEMMA": {"IN": ["stop-gap", "sham"]}}, {"LOWER": "cure"}],
+        [{"LOWER": "stop"}, {"ORTH": "-"}, {"LEMMA": "gap"}, {"LOWER": "cure"}]]
+    from claimlint.ruletest import test_rules
+
+    pack = load_rules([_file(tmp_path, rule_text)], shipped=False)
+    failures = test_rules(pack, Engine(pack))[1]
+    assert [f for f in failures if f.kind != "missing"] == []  # (too few examples for a shipped rule)
+
+
 @pytest.mark.parametrize("change,problem", [
     (("    cancel: [negated]\n", "    cancel: [negated]\n    colour: red\n"), "unknown key"),
     (("    why: Hype.\n", ""), "missing or empty 'why'"),

@@ -56,6 +56,22 @@ def test_hedged_seller_claims_are_claims(text, linter):
     assert lint_text(text), text
 
 
+def test_a_bare_yes_takes_the_claim_its_question_asks(linter):
+    page = ("Our regenerative clinic\n\nIs the procedure safe?\n\nYes, we are sure of it.\n\n"
+            "Is our cord tissue product FDA-approved? Absolutely.\n\n"
+            "Is the injection safe? No injection is free of risk.\n\n"
+            "So, is it risk-free? Yes, it is risk-free for most people in our clinic and in every "
+            "other clinic we know of.\n")
+    found = {(f.line, f.category, f.text) for f in lint_text(page)}
+    assert (5, "SAFETY", "Yes, we are sure of it") in found
+    assert (7, "REGULATORY", "Absolutely") in found
+    # the questions themselves ask (a leading "So," still asks); a no answers nothing; a long
+    # yes is judged on its own words ("risk-free" there)
+    assert not any(line in (3, 9) for line, _, _ in found)
+    assert {(line, cat) for line, cat, _ in found if line == 11} == {(11, "SAFETY")}
+    assert not any(text.startswith("So, is") for _, _, text in found)
+
+
 def test_list_items_inherit_a_treatment_lead_in(linter):
     page = ("Our stem cell clinic\n\nConditions we treat:\n\n- Multiple sclerosis\n- Tremors\n"
             "- Loss of balance\n\nAvoid clinics that offer:\n\n- Guaranteed results\n- Cures for autism\n")

@@ -324,6 +324,7 @@ def warned_text(text: str, lead: str = "") -> bool:
     return bool(rx.search(text) or (lead and rx.search(lead)))
 
 
+OPENERS = {"so", "and", "but", "well", "now", "then", "ok", "okay", "also", "or"}  # before a question
 WH_WORDS = {"what", "which", "how", "whom", "whose"}  # not "why" ("Why risk surgery when...?")
 INDIRECT = {"whether"}
 ASKING = {"ask", "check", "verify", "confirm", "find", "know", "wonder", "question", "test",
@@ -372,6 +373,8 @@ def question_tokens(toks: Tokens, start: int | None, text: str) -> bool:
             words.append(toks.lower[i])
             if len(words) == 6:
                 break
+    while len(words) > 1 and words[0] in OPENERS:  # "So, is it safe?", "And what about cost?"
+        words = words[1:]
     if not words:
         return False
     # opened by an auxiliary or wh-word, or a wh-word soon after ("In the treatment of what

@@ -736,6 +736,7 @@ class Engine:
                     last.end = max(last.end, h.end)
                 else:
                     findings.append(EngineFinding(rule, h.start, h.end, h.sent_start, h.sent_end))
+        findings += self._answered(st.doc.text, st.doc.page_kind, by_rule, excluded, findings)
         findings += self._inherited(st.doc, findings)
         text = st.doc.text
         for f in findings:  # a claim's span never ends in punctuation or space
@@ -752,6 +753,26 @@ class Engine:
                 findings.append(found)
         findings.sort(key=lambda f: (f.start, f.rule.id))
         return findings
+
+    def _answered(self, text: str, st_kind: str, by_rule: dict[int, list[Hit]], excluded: set,
+                  findings: list[EngineFinding]) -> list[EngineFinding]:
+        """A question answered yes asserts what it asks: after "Is the procedure safe?",
+        "Yes, we definitely believe so." is the claim the question only asked. The answer
+        is a claim of each rule whose match the question alone cancelled."""
+        added: dict[tuple[int, int], EngineFinding] = {}
+        for ri, rule_hits in by_rule.items():
+            rule = self.rules[ri]
+            if st_kind not in rule.pages:
+                continue
+            for h in rule_hits:
+                if h.contexts != {"question"} or (ri, h.sent_start) in excluded:
+                    continue
+                answer = _yes_answer(text, h.sent_end)
+                if answer and (ri, answer[0]) not in added and not any(
+                        f.rule is rule and f.start < answer[1] and f.end > answer[0] for f in findings):
+                    asked = {"answers": text[h.sent_start:h.sent_end]}
+                    added[ri, answer[0]] = EngineFinding(rule, *answer, *answer, asked)
+        return list(added.values())
 
     def _inherited(self, doc: Document, findings: list[EngineFinding]) -> list[EngineFinding]:
         """List items inherit their lead-in: under "Conditions we treat:" each short item
@@ -927,6 +948,27 @@ def _one_per_claim(findings: list[EngineFinding]) -> list[EngineFinding]:
         ends.insert(i, f.end)
         kept.append(f)
     return kept
+
+
+ANSWER_WORDS = 8  # a yes this short takes its question's words as its own
+# an answer that says yes, at most a few words in ("In short, yes", "The short answer is yes")
+_YES = re.compile(r"[\s\"'\u201c\u2018*]{0,6}(?:(?:in\s+short|in\s+a\s+word|simply\s+put|"
+                  r"the\s+(?:short\s+)?answer\s+is)\s*[,:\u2014\u2013-]?\s*)?"
+                  r"(?:yes|absolutely|definitely|certainly)\b[^.!?\n]{0,200}", re.IGNORECASE)
+
+
+def _yes_answer(text: str, question_end: int) -> tuple[int, int] | None:
+    """The sentence right after a question, if it is a bare yes: its text range. A longer
+    answer ("Yes, it is legal in Colombia and regulated by...") says what it asserts itself,
+    and the rules judge it on its own words."""
+    m = _YES.match(text, question_end, question_end + 260)
+    if m is None or len(m.group().split()) > ANSWER_WORDS:
+        return None
+    start = question_end + len(m.group()) - len(m.group().lstrip(" \t\n\r\"'\u201c\u2018*"))
+    end = m.end()
+    if end < len(text) and text[end] in ".!?":
+        end += 1
+    return start, end
 
 
 def _inside_word_pieces(nlp) -> frozenset[str]:  # noqa: ANN001
