@@ -1,5 +1,6 @@
-"""claimlint.lite, the plain-Python tokenizer and matchers small runs use instead of spaCy,
-answers exactly as the spaCy pipeline does: tokens, sentences, lemmas, matches, findings."""
+"""claimlint.lite, the plain-Python tokenizer and phrase matcher small runs use instead of
+spaCy, answers exactly as the spaCy pipeline does: tokens, sentences, lemmas, matches, findings
+(token patterns: tests/test_tokenmatch.py)."""
 
 from __future__ import annotations
 
@@ -88,49 +89,6 @@ def test_spans_sentences_and_char_spans_are_spacys(engine, pipeline):
                           ours.char_span(c, d, alignment_mode="expand"))
         assert ((o_span.start, o_span.end) if o_span else None) == (
             (t_span.start, t_span.end) if t_span else None)
-
-
-def _random_spec(rng: random.Random, words: list[str]) -> list[dict]:
-    spec = []
-    for _ in range(rng.randint(1, 4)):
-        attr = rng.choice(["LOWER", "LEMMA", "ORTH", "IS_ALPHA", "LIKE_NUM"])
-        if attr in ("IS_ALPHA", "LIKE_NUM"):
-            token = {attr: rng.random() < 0.5}
-        elif rng.random() < 0.5:
-            token = {attr: {rng.choice(["IN", "NOT_IN"]): rng.sample(words, 3)}}
-        else:
-            token = {attr: rng.choice(words)}
-        op = rng.choice([None, None, "?", "*", "+", "!", "{0,2}", "{1,3}", "{2}", "{,2}", "{1,}"])
-        if op:
-            token["OP"] = op
-        spec.append(token)
-    return spec
-
-
-def test_token_matcher_finds_what_spacys_matcher_finds(engine, pipeline):
-    """Random patterns over every attribute, predicate and operator the rule files may use,
-    on random word sequences: the same (key, start, end) set as spaCy's Matcher."""
-    from spacy.matcher import Matcher
-
-    rng = random.Random(11)
-    words = ["stem", "cells", "cell", "cure", "cures", "the", "a", "no", "5", "five", "!", ",",
-             "can", "heal", "healing", "not", "pain", "1st"]
-    matched = 0
-    for trial in range(150):
-        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 14)))
-        specs = {f"k{i}": _random_spec(rng, words) for i in range(3)}
-        theirs_m, ours_m = Matcher(engine.nlp.vocab), lite.Matcher(pipeline.vocab)
-        for key, spec in specs.items():
-            theirs_m.add(key, [spec])
-            ours_m.add(key, [spec])
-        t_doc, o_doc = engine.nlp(text), pipeline(text)
-        lo = rng.randrange(len(t_doc))
-        strings = engine.nlp.vocab.strings
-        theirs = {(strings[m], s, e) for m, s, e in theirs_m(t_doc[lo:])}
-        ours = set(ours_m(o_doc[lo:]))
-        assert ours == theirs, (trial, text, lo, specs)
-        matched += len(theirs)
-    assert matched > 100  # the comparison is not of empty answers
 
 
 def test_phrase_matcher_finds_what_spacys_finds(engine, pipeline):

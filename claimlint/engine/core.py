@@ -31,6 +31,7 @@ from claimlint.engine.prefilter import (
     regex_anchors,
     relaxed,
 )
+from claimlint.engine.tokenmatch import TokenMatcher, lexeme_facts, supported, word_facts
 from claimlint.nlp import forms_of, get_nlp, lemma_of
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
@@ -45,7 +46,6 @@ UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
-COMBINED_CACHE = 512  # Matchers kept, one per set of token patterns met together in a window
 LITE_BUDGET = 300_000  # characters of windows a process tokenizes without spaCy before it
 # pays for importing spaCy (about 0.6 s; claimlint.lite is as fast on tokens, slower matching)
 ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
@@ -101,25 +101,29 @@ class _Matching:
     (the same tokens and matches without importing spaCy)."""
 
     nlp: object  # a spaCy Language, or lite.Pipeline
-    matcher: type  # spaCy's Matcher, or lite.Matcher
     lower: object  # phrase matchers on LOWER and LEMMA
     lemma: object
+    tokens: TokenMatcher  # the token patterns it supports, word by word
+    words: object  # a tokenized chunk -> its word ids (what ``tokens`` reads)
     added: set[str] = field(default_factory=set)  # phrase entries added so far
-    combined: dict = field(default_factory=dict)  # token-pattern keys -> one Matcher
-    met: set = field(default_factory=set)  # token-pattern key sets met once, no Matcher built
+    others: object = None  # spaCy's Matcher, for token patterns ``tokens`` cannot run
 
     @classmethod
-    def build(cls, tokenizer_rules: dict | None) -> _Matching:
+    def build(cls, specs: dict[str, list[dict]], tokenizer_rules: dict | None) -> _Matching:
         """spaCy's matching, or with ``tokenizer_rules`` (from the plan) the lite one."""
+        specs = {k: spec for k, spec in specs.items() if supported(spec)}
         if tokenizer_rules is not None:
             nlp = lite.Pipeline(tokenizer_rules)
-            return cls(nlp, lite.Matcher, lite.PhraseMatcher(None, attr="LOWER"),
-                       lite.PhraseMatcher(None, attr="LEMMA"))
+            return cls(nlp, lite.PhraseMatcher(None, attr="LOWER"),
+                       lite.PhraseMatcher(None, attr="LEMMA"),
+                       TokenMatcher(specs, word_facts(nlp.vocab.number_words)),
+                       lambda doc: doc.words)
         nlp = get_nlp()  # first: it imports spaCy the cheap way (claimlint.nlp.import_spacy)
-        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.attrs import ORTH
+        from spacy.matcher import PhraseMatcher
 
-        return cls(nlp, Matcher, PhraseMatcher(nlp.vocab, attr="LOWER"),
-                   PhraseMatcher(nlp.vocab, attr="LEMMA"))
+        return cls(nlp, PhraseMatcher(nlp.vocab, attr="LOWER"), PhraseMatcher(nlp.vocab, attr="LEMMA"),
+                   TokenMatcher(specs, lexeme_facts(nlp.vocab)), lambda doc: doc.to_array(ORTH).tolist())
 
 
 @dataclass
@@ -222,7 +226,6 @@ class Engine:
         self._lead_rules = [r for r in self.rules if r.list_leads]
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
-        self._sentence_token_keys = frozenset(k for k in self._sentence_keys if k in self._token_specs)
         self._inside_words = plan["inside_words"]
         # one scan of each document finds the anchors of every rule, sentence and document
         # rules alike; each user then keeps the hits of its own anchors
@@ -301,9 +304,11 @@ class Engine:
                                  for key, e in self.entries.items() if e.pattern.kind == "tokens"}
         m = self._matchers(False)
         self._add_phrases(m, self._phrase_keys)
+        from spacy.matcher import Matcher
+
         for key, spec in self._token_specs.items():
             try:
-                m.matcher(self.nlp.vocab, validate=True).add(key, [spec])
+                Matcher(self.nlp.vocab, validate=True).add(key, [spec])
             except Exception as exc:  # spaCy raises MatchPatternError or ValueError
                 rule = self.rules[self.entries[key].rule]
                 msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
@@ -313,9 +318,11 @@ class Engine:
         """spaCy's matching, or (``lite_ok``, and a plan with the tokenizer's rules) the
         lite one; phrase patterns are added as windows first need them (a small file
         builds a handful, not the whole pack)."""
-        use_lite = lite_ok and self._tokenizer_rules is not None
+        use_lite = lite_ok and self._tokenizer_rules is not None and all(
+            map(supported, self._token_specs.values()))  # the rest needs spaCy's Matcher
         if use_lite not in self._matching:
-            self._matching[use_lite] = _Matching.build(self._tokenizer_rules if use_lite else None)
+            self._matching[use_lite] = _Matching.build(
+                self._token_specs, self._tokenizer_rules if use_lite else None)
         return self._matching[use_lite]
 
     def _use_lite(self, chars: int) -> bool:
@@ -342,33 +349,18 @@ class Engine:
                 m.lemma.add(key, [m.nlp(pattern.value)])
             m.added.add(key)
 
-    def _token_matchers(self, m: _Matching, keys: frozenset[str]) -> list:
-        """The Matchers to run ``keys`` with in a window: one holding them all, built the
-        second time a window needs that set. The first time, one Matcher per pattern (each
-        built once per process): on real pages most sets of token patterns that meet in a
-        window meet there only once, and building a Matcher costs more than matching. Only
-        sentence rules take the first path; their findings do not depend on the order of
-        matches, which differs between the two paths (a document rule reports its first)."""
-        if keys in m.combined or len(keys) == 1 or not keys <= self._sentence_token_keys:
-            return [self._token_matcher_for(m, keys)]
-        if keys not in m.met:
-            if len(m.met) >= ACTIVE_MEMO:
-                m.met.clear()
-            m.met.add(keys)
-            return [self._token_matcher_for(m, frozenset((k,))) for k in sorted(keys)]
-        return [self._token_matcher_for(m, keys)]
+    def _other_matches(self, m: _Matching, window, keys: set[str]) -> list:  # noqa: ANN001
+        """Matches of the token patterns ``keys`` that only spaCy's Matcher can run (a
+        rule file's ``SHAPE``, ``REGEX`` ...), in Span positions: one Matcher holds them all."""
+        if m.others is None:
+            from spacy.matcher import Matcher
 
-    def _token_matcher_for(self, m: _Matching, keys: frozenset[str]):  # noqa: ANN202 - a Matcher
-        """One Matcher holding the token patterns ``keys``, so a window is matched in one
-        call whatever the number of patterns that may fire in it (cached per key set)."""
-        matcher = m.combined.get(keys)
-        if matcher is None:
-            if len(m.combined) >= COMBINED_CACHE:
-                m.combined.pop(next(iter(m.combined)))
-            matcher = m.combined[keys] = m.matcher(m.nlp.vocab, validate=False)
-            for k in sorted(keys):
-                matcher.add(k, [self._token_specs[k]])
-        return matcher
+            m.others = Matcher(m.nlp.vocab, validate=False)
+            for k, spec in self._token_specs.items():
+                if k not in m.tokens:
+                    m.others.add(k, [spec])
+        strings = m.nlp.vocab.strings
+        return [(k, s, e) for i, s, e in m.others(window) if (k := strings[i]) in keys]
 
     def _anchors_of(self, keys: set[str]) -> set[str]:
         return {a for k in keys for req in self._requires[k] for a in req}
@@ -604,12 +596,13 @@ class Engine:
                 sp[span.start].is_sent_start = True  # a window always starts a sentence
             pos += b - a + len(SEPARATOR)
         ends = [s for s, _ in starts[1:]] + [len(sp)]
+        words = m.words(sp) if self._token_specs else None
         for (st, w), (ts, offset), te in zip(chunk, starts, ends):
-            st.parsed[w] = (sp, ts, te, offset, text, m)
+            st.parsed[w] = (sp, ts, te, offset, text, m, words)
 
     def _match_window(self, st: _DocState, w: Window, keys: set[str]) -> list[Hit]:
         """Hits of the ``keys`` entries in one tokenized window."""
-        sp, ts, te, offset, text, m = st.parsed[w]
+        sp, ts, te, offset, text, m, words = st.parsed[w]
         window = sp[ts:te]
         strings = m.nlp.vocab.strings
         spans: list[tuple[str, int, int]] = []
@@ -620,10 +613,11 @@ class Engine:
             if len(matcher):  # PhraseMatcher answers in Doc positions, Matcher in Span positions
                 spans.extend((k, s, e) for m, s, e in matcher(window)
                              if (k := strings[m]) in keys)
-        token_keys = frozenset(k for k in keys if k in self._token_specs)
+        token_keys = [k for k in keys if k in self._token_specs]
         if token_keys:
-            for matcher in self._token_matchers(m, token_keys):
-                spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
+            spans.extend(m.tokens(words, ts, te, [k for k in token_keys if k in m.tokens]))
+            if len(m.tokens) < len(self._token_specs):
+                spans.extend((k, ts + s, ts + e) for k, s, e in self._other_matches(m, window, keys))
         regex_keys = [k for k in keys if k in self._regexes]
         sents = list(window.sents)
         sent_starts = [s.start for s in sents]
