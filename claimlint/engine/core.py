@@ -194,6 +194,10 @@ class Engine:
         self._position_sensitive = plan["position_sensitive"]
         self._token_specs = plan["token_specs"]
         self._tokenizer_rules = plan["tokenizer"]
+        # claimlint.lite needs the tokenizer's rules, and token patterns it can match
+        # (``tokenmatch.supported``): the rest need spaCy's Matcher
+        self._lite_able = self._tokenizer_rules is not None and all(
+            map(supported, self._token_specs.values()))
         self._free_excludes: dict[int, set[str]] = defaultdict(set)  # rule -> unanchored exclusions
         for key, entry in self.entries.items():
             reqs = plan["requires"][key]
@@ -318,8 +322,7 @@ class Engine:
         """spaCy's matching, or (``lite_ok``, and a plan with the tokenizer's rules) the
         lite one; phrase patterns are added as windows first need them (a small file
         builds a handful, not the whole pack)."""
-        use_lite = lite_ok and self._tokenizer_rules is not None and all(
-            map(supported, self._token_specs.values()))  # the rest needs spaCy's Matcher
+        use_lite = lite_ok and self._lite_able
         if use_lite not in self._matching:
             self._matching[use_lite] = _Matching.build(
                 self._token_specs, self._tokenizer_rules if use_lite else None)
