@@ -154,13 +154,39 @@ def test_a_small_run_in_a_fresh_process_never_imports_spacy(engine, linter):
     assert imported is False
 
 
-def test_past_the_budget_a_run_switches_to_spacy(engine, monkeypatch):
-    import claimlint.engine.core as core
+NO_SPACY = """
+import sys
 
-    auto = Engine(engine.pack, extra_terms=engine.extra_terms)
-    monkeypatch.delitem(sys.modules, "spacy")  # as in a process that has not imported it
-    monkeypatch.setattr(core, "LITE_BUDGET", 100)
-    assert auto._use_lite(60) is True
-    assert auto._use_lite(60) is False  # 120 characters: over the budget
-    monkeypatch.undo()
-    assert auto._use_lite(1) is False  # spaCy is loaded: no reason to avoid it
+class NoSpacy:  # any import of spaCy, in this process or a forked worker, fails
+    def find_spec(self, name, path=None, target=None):
+        if name == "spacy" or name.startswith("spacy."):
+            raise ImportError("spaCy imported")
+
+sys.meta_path.insert(0, NoSpacy())
+from claimlint.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_a_large_run_never_imports_spacy_either(engine, linter, tmp_path):
+    """claimlint.lite is the engine of every run the plan allows, whatever its size (it was
+    spaCy's past 300 KB of windows): a process checking 600 KB of claims, alone and with a
+    pool of forked workers, runs with spaCy made unimportable and finds what spaCy finds."""
+    text = "Our stem cell therapy cures arthritis and is 100% safe with no side effects. " * 200
+    for i in range(40):
+        (tmp_path / f"page{i:02d}.txt").write_text(text, encoding="utf-8")
+    expected = [[f.rule, f.line, f.column] for f in linter.lint_source(text)]
+    assert len(expected) >= 400
+    for jobs in ("1", "2"):
+        run = subprocess.run([sys.executable, "-c", NO_SPACY, "check", str(tmp_path), "--format",
+                              "json", "--no-cache", "--jobs", jobs], capture_output=True, text=True)
+        assert run.returncode == 1, run.stderr[-2000:]
+        found = json.loads(run.stdout)["findings"]
+        assert [[f["rule"], f["line"], f["column"]] for f in found] == expected * 40
+
+
+def test_a_pack_lite_can_match_is_matched_with_lite_unless_told(engine):
+    assert isinstance(Engine(engine.pack, extra_terms=engine.extra_terms)._matchers(True).nlp,
+                      lite.Pipeline)
+    assert not isinstance(Engine(engine.pack, extra_terms=engine.extra_terms, lite=False
+                                 )._matchers(False).nlp, lite.Pipeline)

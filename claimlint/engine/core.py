@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -46,8 +45,6 @@ UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
-LITE_BUDGET = 300_000  # characters of windows a process tokenizes without spaCy before it
-# pays for importing spaCy (about 0.6 s; claimlint.lite is as fast on tokens, slower matching)
 ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
 ACTIVE_MEMO = 4096  # anchor sets whose active entries are remembered (bounded memory)
 
@@ -150,15 +147,14 @@ class Engine:
     """
 
     def __init__(self, pack: RulePack, *, extra_terms: dict[str, list[str]] | None = None,
-                 use_prefilter: bool = True, plan_cache: bool = True, lite: bool | None = None):
+                 use_prefilter: bool = True, plan_cache: bool = True, lite: bool = True):
         self.pack = pack
         self.rules = pack.rules
         self.use_prefilter = use_prefilter  # off: every sentence goes through spaCy (tests)
         self.extra_terms = extra_terms or {}
-        # None: claimlint.lite while a process has not imported spaCy and has tokenized
-        # less than LITE_BUDGET; True / False: always / never (tests compare the two)
+        # claimlint.lite's tokens where the plan allows (as fast as spaCy's, with no import
+        # of spaCy and half the memory); False: spaCy's (tests compare the two)
         self.lite = lite
-        self._lite_chars = 0
         self._matching: dict[bool, _Matching] = {}
         self._regexes = _Regexes()
         self.entries: dict[str, Entry] = {}
@@ -296,10 +292,10 @@ class Engine:
         return [regex_anchors(pattern.value)]
 
     def prepare(self) -> None:
-        """Build spaCy and the matchers now rather than on first use (before forking
+        """Build the tokenizer and the matchers now rather than on first use (before forking
         workers, which then share them)."""
         self.prefilter.compile()
-        self._add_phrases(self._matchers(False), self._phrase_keys)
+        self._add_phrases(self._matchers(self.lite), self._phrase_keys)
 
     def _validate_patterns(self) -> None:
         """Build every pattern with spaCy, which validates it (no saved plan yet)."""
@@ -327,15 +323,6 @@ class Engine:
             self._matching[use_lite] = _Matching.build(
                 self._token_specs, self._tokenizer_rules if use_lite else None)
         return self._matching[use_lite]
-
-    def _use_lite(self, chars: int) -> bool:
-        """Whether ``chars`` more characters of windows are tokenized without spaCy."""
-        if self.lite is not None:
-            return self.lite
-        if "spacy" in sys.modules or self._lite_chars + chars > LITE_BUDGET:
-            return False
-        self._lite_chars += chars
-        return True
 
     def _add_phrases(self, m: _Matching, keys) -> None:  # noqa: ANN001 - entry keys
         """Add the phrase and lemma-phrase patterns ``keys`` to the phrase matchers, in
@@ -568,7 +555,7 @@ class Engine:
             chars = sum(b - a for _, (a, b) in fresh)
             self.stats.windows += len(fresh)
             self.stats.window_chars += chars
-            m = self._matchers(self._use_lite(chars))
+            m = self._matchers(self.lite)
             chunks: list[list[tuple[_DocState, Window]]] = [[]]
             size = 0
             for item in fresh:
