@@ -428,7 +428,7 @@ class Engine:
             candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
             multi = self._multi_requires  # an entry with one anchor set: met when present
             keys = frozenset(k for k in candidates
-                             if k not in multi or all(not req.isdisjoint(found) for req in multi[k]))
+                             if k not in multi or not any(map(found.isdisjoint, multi[k])))
             if len(self._active_memo) >= ACTIVE_MEMO:
                 self._active_memo.clear()
             self._active_memo[memo_key] = keys
