@@ -1,7 +1,7 @@
 """The rule engine: compiles a rule pack once, then finds claims in Documents.
 
-Flow for one document: prefilter hits -> candidate sentence windows -> spaCy (tokens,
-sentences, lemmas) on those windows only -> phrase, token and regex matches of the rules
+Flow for one document: prefilter hits -> candidate sentence windows -> claimlint.lite or
+spaCy (tokens, sentences, lemmas) on those windows only -> phrase, token and regex matches of the rules
 whose anchors occur there -> context (negated, warned, question) -> sentence
 findings. Document rules look at just as many windows as they need to decide.
 """
@@ -143,7 +143,8 @@ class Engine:
 
     What the prefilter needs (every pattern's anchors) is the engine's *plan*; it is saved in
     the user's cache directory per rule pack and claimlint build, so a later process builds
-    its prefilter without spaCy and loads spaCy only when some sentence could match.
+    its prefilter and tokenizer without spaCy (``claimlint.lite``), and imports spaCy only
+    for a pattern only spaCy's Matcher can run.
     """
 
     def __init__(self, pack: RulePack, *, extra_terms: dict[str, list[str]] | None = None,
