@@ -1,4 +1,4 @@
-"""claimlint.lite, the plain-Python tokenizer and phrase matcher small runs use instead of
+"""claimlint.lite, the plain-Python tokenizer and phrase matcher the engine runs on instead of
 spaCy, answers exactly as the spaCy pipeline does: tokens, sentences, lemmas, matches, findings
 (token patterns: tests/test_tokenmatch.py)."""
 
