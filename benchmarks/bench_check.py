@@ -189,7 +189,7 @@ def main() -> None:
         run = time.perf_counter() - t
         print(f"reader (text):              {rate(nbytes, read):7.2f} MB/s")
         print(f"engine, prefilter on:       {rate(nbytes, run):7.2f} MB/s ({found} findings; "
-              f"spaCy saw {engine.stats.window_chars / 1e6:.1f} MB)")
+              f"the tokenizer saw {engine.stats.window_chars / 1e6:.1f} MB)")
         print(f"read + engine:              {rate(nbytes, read + run):7.2f} MB/s "
               f"= {rate(nbytes, read + run) / rate(nbytes, base):.2f}x the regex baseline")
 

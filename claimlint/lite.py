@@ -10,9 +10,8 @@ plan, so a later process needs no spaCy at all.
 
 Only what the engine uses is here: ``Doc`` (tokens with ``text``, ``lower_``, ``lemma_``,
 ``is_punct``, ``is_space``, ``is_sent_start``, ``idx``), ``Span`` (``sents``, character
-offsets, ``char_span``), a token-pattern ``Matcher`` (``LOWER``/``LEMMA``/``ORTH`` with
-``IN``/``NOT_IN``, ``IS_ALPHA``, ``LIKE_NUM``, ops ``? * + ! {n,m}``) and a phrase
-matcher on ``LOWER`` or ``LEMMA``.
+offsets, ``char_span``) and a phrase matcher on ``LOWER`` or ``LEMMA``; token patterns are
+matched by ``claimlint.engine.tokenmatch`` on either pipeline's words.
 """
 
 from __future__ import annotations
@@ -435,107 +434,6 @@ class Pipeline:
 
     def pipe(self, texts: Iterable[str], batch_size: int = 0) -> Iterator[Doc]:  # noqa: ARG002
         return (self(t) for t in texts)
-
-
-def _value_test(attr: str, value, vocab: Vocab):  # noqa: ANN001, ANN202
-    """A test on one token: (token attribute list name, predicate on its value)."""
-    field = {"LOWER": "lower", "LEMMA": "lemma", "ORTH": "words", "TEXT": "words",
-             "IS_ALPHA": "words", "LIKE_NUM": "words"}.get(attr)
-    if field is None:
-        raise ValueError(f"token attribute {attr} is not supported without spaCy")
-    if attr == "IS_ALPHA":
-        return field, (lambda w, v=bool(value): w.isalpha() == v)
-    if attr == "LIKE_NUM":
-        return field, (lambda w, v=bool(value), n=vocab.number_words: like_num(w, n) == v)
-    if isinstance(value, dict):
-        tests = []
-        for op, arg in value.items():
-            if op == "IN":
-                tests.append(lambda w, s=frozenset(arg): w in s)
-            elif op == "NOT_IN":
-                tests.append(lambda w, s=frozenset(arg): w not in s)
-            else:
-                raise ValueError(f"predicate {op} is not supported without spaCy")
-        return field, (lambda w, t=tuple(tests): all(f(w) for f in t))
-    return field, (lambda w, v=value: w == v)
-
-
-def _ops(op: str | None) -> tuple[str, ...]:
-    """spaCy's ``_get_operators``: one of "1" (one), "?" (zero or one), "*" (any), "!"
-    (none) per pattern step."""
-    if op is None or op == "1":
-        return ("1",)
-    if op in ("*", "?", "!"):
-        return (op,)
-    if op == "+":
-        return ("1", "*")
-    m = re.fullmatch(r"\{(\d*),?(\d*)\}", op)
-    if not m:
-        raise ValueError(f"operator {op} is not supported without spaCy")
-    lo_s, hi_s = m.group(1), m.group(2)
-    if "," not in op:
-        hi_s = lo_s
-    lo = int(lo_s or 0)
-    return ("1",) * lo + (("?",) * (int(hi_s) - lo) if hi_s else ("*",))
-
-
-class Matcher:
-    """Token patterns (one per key), every match of each: all ``(key, start, end)`` with
-    ``start < end`` such that the tokens of ``[start, end)`` fit the pattern, in a Span's
-    positions, as spaCy's Matcher answers."""
-
-    def __init__(self, vocab: Vocab | None = None, validate: bool = False) -> None:  # noqa: ARG002
-        # per pattern: its key, its steps (op, tests) and, per step, the steps reached from
-        # it without taking a token (optional steps skipped; index len(steps): matched)
-        self._patterns: list[tuple[str, list[tuple[str, tuple]], list[frozenset[int]]]] = []
-        self._vocab = vocab or Vocab()
-
-    def __len__(self) -> int:
-        return len(self._patterns)
-
-    def add(self, key: str, patterns: list[list[dict]]) -> None:
-        for spec in patterns:
-            steps = []
-            for token in spec:
-                tests = tuple(_value_test(a, v, self._vocab) for a, v in token.items() if a != "OP")
-                for op in _ops(token.get("OP")):
-                    steps.append((op, tests))
-            closure = []
-            for i in range(len(steps) + 1):
-                reach = {i}
-                while i < len(steps) and steps[i][0] in ("?", "*"):
-                    i += 1
-                    reach.add(i)
-                closure.append(frozenset(reach))
-            self._patterns.append((key, steps, closure))
-
-    def __call__(self, span: Span) -> list[tuple[str, int, int]]:
-        doc, lo, hi = span.doc, span.start, span.end
-        fields = {"lower": doc.lower, "lemma": doc.lemma, "words": doc.words}
-        out: list[tuple[str, int, int]] = []
-        for key, steps, closure in self._patterns:
-            n = len(steps)
-            found: set[tuple[int, int]] = set()
-            for start in range(lo, hi):
-                states, pos = closure[0], start
-                while True:  # the steps reached after the tokens [start, pos)
-                    if n in states and pos > start:
-                        found.add((start - lo, pos - lo))
-                    if pos >= hi:
-                        break
-                    nxt: set[int] = set()
-                    for s in states:
-                        if s == n:
-                            continue
-                        op, tests = steps[s]
-                        fit = all(test(fields[f][pos]) for f, test in tests)
-                        if fit != (op == "!"):
-                            nxt |= closure[s if op == "*" else s + 1]
-                    if not nxt:
-                        break
-                    states, pos = nxt, pos + 1
-            out.extend((key, s, e) for s, e in sorted(found))
-        return out
 
 
 class PhraseMatcher:

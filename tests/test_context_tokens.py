@@ -256,3 +256,25 @@ def test_checks_on_token_lists_answer_as_before(pipelines, parts):
                                                      " ".join(t.lemma_ for t in doc[s:e]))
                 assert context.is_negator(doc, s) == ref_is_negator(doc, s)
             assert context.question(sent) == ref_question(sent)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["Beware", "of", "clinics", "that", "promise", "CURES", "FDA", "warns", "Avoid", "any",
+     "clinic", "claiming", "red", "flags", "too", "good", "to", "be", "true", "so-called",
+     "marketed", "as", "Misleading", "claims", "\u0130s", "\u212aelvin", "stem", "cells", "scam",
+     "real", "DANGERS", "\u017ftem", ",", ".", "\n"]), max_size=14).map(" ".join))
+@example("AVOID CLINICS that promise results")
+@example("\u0130s this a SCAM?")  # dotted capital I: lower-cases to two characters
+def test_the_warning_check_answers_as_the_case_blind_regex(text):
+    """ASCII text is matched lower-cased against the lower-case expression (faster than
+    IGNORECASE); the answer is the case-blind expression's, on any text."""
+    expected = context.warn_phrases().search(text) is not None
+    assert context.warned_text(text) is expected
+    assert context.warned_text("We treat knees.", lead=text) is expected
+
+
+def test_the_warning_expression_is_lower_case():
+    import re
+
+    assert not re.findall(r"(?<!\\)[A-Z]", context.WARN_PHRASES_SOURCE)

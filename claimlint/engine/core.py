@@ -1,7 +1,7 @@
 """The rule engine: compiles a rule pack once, then finds claims in Documents.
 
-Flow for one document: prefilter hits -> candidate sentence windows -> spaCy (tokens,
-sentences, lemmas) on those windows only -> phrase, token and regex matches of the rules
+Flow for one document: prefilter hits -> candidate sentence windows -> claimlint.lite or
+spaCy (tokens, sentences, lemmas) on those windows only -> phrase, token and regex matches of the rules
 whose anchors occur there -> context (negated, warned, question) -> sentence
 findings. Document rules look at just as many windows as they need to decide.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -31,6 +30,7 @@ from claimlint.engine.prefilter import (
     regex_anchors,
     relaxed,
 )
+from claimlint.engine.tokenmatch import TokenMatcher, lexeme_facts, supported, word_facts
 from claimlint.nlp import forms_of, get_nlp, lemma_of
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
@@ -45,9 +45,6 @@ UNLESS_CANCEL = frozenset({"negated", "question"})
 Window = tuple[int, int]
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
-COMBINED_CACHE = 512  # Matchers kept, one per set of token patterns met together in a window
-LITE_BUDGET = 300_000  # characters of windows a process tokenizes without spaCy before it
-# pays for importing spaCy (about 0.6 s; claimlint.lite is as fast on tokens, slower matching)
 ITEM_WORDS = 12  # a list item this short inherits its lead-in's claim
 ACTIVE_MEMO = 4096  # anchor sets whose active entries are remembered (bounded memory)
 
@@ -101,25 +98,29 @@ class _Matching:
     (the same tokens and matches without importing spaCy)."""
 
     nlp: object  # a spaCy Language, or lite.Pipeline
-    matcher: type  # spaCy's Matcher, or lite.Matcher
     lower: object  # phrase matchers on LOWER and LEMMA
     lemma: object
+    tokens: TokenMatcher  # the token patterns it supports, word by word
+    words: object  # a tokenized chunk -> its word ids (what ``tokens`` reads)
     added: set[str] = field(default_factory=set)  # phrase entries added so far
-    combined: dict = field(default_factory=dict)  # token-pattern keys -> one Matcher
-    met: set = field(default_factory=set)  # token-pattern key sets met once, no Matcher built
+    others: object = None  # spaCy's Matcher, for token patterns ``tokens`` cannot run
 
     @classmethod
-    def build(cls, tokenizer_rules: dict | None) -> _Matching:
+    def build(cls, specs: dict[str, list[dict]], tokenizer_rules: dict | None) -> _Matching:
         """spaCy's matching, or with ``tokenizer_rules`` (from the plan) the lite one."""
+        specs = {k: spec for k, spec in specs.items() if supported(spec)}
         if tokenizer_rules is not None:
             nlp = lite.Pipeline(tokenizer_rules)
-            return cls(nlp, lite.Matcher, lite.PhraseMatcher(None, attr="LOWER"),
-                       lite.PhraseMatcher(None, attr="LEMMA"))
+            return cls(nlp, lite.PhraseMatcher(None, attr="LOWER"),
+                       lite.PhraseMatcher(None, attr="LEMMA"),
+                       TokenMatcher(specs, word_facts(nlp.vocab.number_words)),
+                       lambda doc: doc.words)
         nlp = get_nlp()  # first: it imports spaCy the cheap way (claimlint.nlp.import_spacy)
-        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.attrs import ORTH
+        from spacy.matcher import PhraseMatcher
 
-        return cls(nlp, Matcher, PhraseMatcher(nlp.vocab, attr="LOWER"),
-                   PhraseMatcher(nlp.vocab, attr="LEMMA"))
+        return cls(nlp, PhraseMatcher(nlp.vocab, attr="LOWER"), PhraseMatcher(nlp.vocab, attr="LEMMA"),
+                   TokenMatcher(specs, lexeme_facts(nlp.vocab)), lambda doc: doc.to_array(ORTH).tolist())
 
 
 @dataclass
@@ -142,19 +143,19 @@ class Engine:
 
     What the prefilter needs (every pattern's anchors) is the engine's *plan*; it is saved in
     the user's cache directory per rule pack and claimlint build, so a later process builds
-    its prefilter without spaCy and loads spaCy only when some sentence could match.
+    its prefilter and tokenizer without spaCy (``claimlint.lite``), and imports spaCy only
+    for a pattern only spaCy's Matcher can run.
     """
 
     def __init__(self, pack: RulePack, *, extra_terms: dict[str, list[str]] | None = None,
-                 use_prefilter: bool = True, plan_cache: bool = True, lite: bool | None = None):
+                 use_prefilter: bool = True, plan_cache: bool = True, lite: bool = True):
         self.pack = pack
         self.rules = pack.rules
         self.use_prefilter = use_prefilter  # off: every sentence goes through spaCy (tests)
         self.extra_terms = extra_terms or {}
-        # None: claimlint.lite while a process has not imported spaCy and has tokenized
-        # less than LITE_BUDGET; True / False: always / never (tests compare the two)
+        # claimlint.lite's tokens where the plan allows (as fast as spaCy's, with no import
+        # of spaCy and half the memory); False: spaCy's (tests compare the two)
         self.lite = lite
-        self._lite_chars = 0
         self._matching: dict[bool, _Matching] = {}
         self._regexes = _Regexes()
         self.entries: dict[str, Entry] = {}
@@ -190,6 +191,10 @@ class Engine:
         self._position_sensitive = plan["position_sensitive"]
         self._token_specs = plan["token_specs"]
         self._tokenizer_rules = plan["tokenizer"]
+        # claimlint.lite needs the tokenizer's rules, and token patterns it can match
+        # (``tokenmatch.supported``): the rest need spaCy's Matcher
+        self._lite_able = self._tokenizer_rules is not None and all(
+            map(supported, self._token_specs.values()))
         self._free_excludes: dict[int, set[str]] = defaultdict(set)  # rule -> unanchored exclusions
         for key, entry in self.entries.items():
             reqs = plan["requires"][key]
@@ -222,7 +227,6 @@ class Engine:
         self._lead_rules = [r for r in self.rules if r.list_leads]
         self._sentence_keys = {k for k, e in self.entries.items()
                                if self.rules[e.rule].scope == "sentence"}
-        self._sentence_token_keys = frozenset(k for k in self._sentence_keys if k in self._token_specs)
         self._inside_words = plan["inside_words"]
         # one scan of each document finds the anchors of every rule, sentence and document
         # rules alike; each user then keeps the hits of its own anchors
@@ -289,10 +293,10 @@ class Engine:
         return [regex_anchors(pattern.value)]
 
     def prepare(self) -> None:
-        """Build spaCy and the matchers now rather than on first use (before forking
+        """Build the tokenizer and the matchers now rather than on first use (before forking
         workers, which then share them)."""
         self.prefilter.compile()
-        self._add_phrases(self._matchers(False), self._phrase_keys)
+        self._add_phrases(self._matchers(self.lite), self._phrase_keys)
 
     def _validate_patterns(self) -> None:
         """Build every pattern with spaCy, which validates it (no saved plan yet)."""
@@ -301,9 +305,11 @@ class Engine:
                                  for key, e in self.entries.items() if e.pattern.kind == "tokens"}
         m = self._matchers(False)
         self._add_phrases(m, self._phrase_keys)
+        from spacy.matcher import Matcher
+
         for key, spec in self._token_specs.items():
             try:
-                m.matcher(self.nlp.vocab, validate=True).add(key, [spec])
+                Matcher(self.nlp.vocab, validate=True).add(key, [spec])
             except Exception as exc:  # spaCy raises MatchPatternError or ValueError
                 rule = self.rules[self.entries[key].rule]
                 msg = " ".join(str(exc).split()).replace(f"matcher rule '{key}'", "this rule")
@@ -313,19 +319,11 @@ class Engine:
         """spaCy's matching, or (``lite_ok``, and a plan with the tokenizer's rules) the
         lite one; phrase patterns are added as windows first need them (a small file
         builds a handful, not the whole pack)."""
-        use_lite = lite_ok and self._tokenizer_rules is not None
+        use_lite = lite_ok and self._lite_able
         if use_lite not in self._matching:
-            self._matching[use_lite] = _Matching.build(self._tokenizer_rules if use_lite else None)
+            self._matching[use_lite] = _Matching.build(
+                self._token_specs, self._tokenizer_rules if use_lite else None)
         return self._matching[use_lite]
-
-    def _use_lite(self, chars: int) -> bool:
-        """Whether ``chars`` more characters of windows are tokenized without spaCy."""
-        if self.lite is not None:
-            return self.lite
-        if "spacy" in sys.modules or self._lite_chars + chars > LITE_BUDGET:
-            return False
-        self._lite_chars += chars
-        return True
 
     def _add_phrases(self, m: _Matching, keys) -> None:  # noqa: ANN001 - entry keys
         """Add the phrase and lemma-phrase patterns ``keys`` to the phrase matchers, in
@@ -342,33 +340,18 @@ class Engine:
                 m.lemma.add(key, [m.nlp(pattern.value)])
             m.added.add(key)
 
-    def _token_matchers(self, m: _Matching, keys: frozenset[str]) -> list:
-        """The Matchers to run ``keys`` with in a window: one holding them all, built the
-        second time a window needs that set. The first time, one Matcher per pattern (each
-        built once per process): on real pages most sets of token patterns that meet in a
-        window meet there only once, and building a Matcher costs more than matching. Only
-        sentence rules take the first path; their findings do not depend on the order of
-        matches, which differs between the two paths (a document rule reports its first)."""
-        if keys in m.combined or len(keys) == 1 or not keys <= self._sentence_token_keys:
-            return [self._token_matcher_for(m, keys)]
-        if keys not in m.met:
-            if len(m.met) >= ACTIVE_MEMO:
-                m.met.clear()
-            m.met.add(keys)
-            return [self._token_matcher_for(m, frozenset((k,))) for k in sorted(keys)]
-        return [self._token_matcher_for(m, keys)]
+    def _other_matches(self, m: _Matching, window, keys: set[str]) -> list:  # noqa: ANN001
+        """Matches of the token patterns ``keys`` that only spaCy's Matcher can run (a
+        rule file's ``SHAPE``, ``REGEX`` ...), in Span positions: one Matcher holds them all."""
+        if m.others is None:
+            from spacy.matcher import Matcher
 
-    def _token_matcher_for(self, m: _Matching, keys: frozenset[str]):  # noqa: ANN202 - a Matcher
-        """One Matcher holding the token patterns ``keys``, so a window is matched in one
-        call whatever the number of patterns that may fire in it (cached per key set)."""
-        matcher = m.combined.get(keys)
-        if matcher is None:
-            if len(m.combined) >= COMBINED_CACHE:
-                m.combined.pop(next(iter(m.combined)))
-            matcher = m.combined[keys] = m.matcher(m.nlp.vocab, validate=False)
-            for k in sorted(keys):
-                matcher.add(k, [self._token_specs[k]])
-        return matcher
+            m.others = Matcher(m.nlp.vocab, validate=False)
+            for k, spec in self._token_specs.items():
+                if k not in m.tokens:
+                    m.others.add(k, [spec])
+        strings = m.nlp.vocab.strings
+        return [(k, s, e) for i, s, e in m.others(window) if (k := strings[i]) in keys]
 
     def _anchors_of(self, keys: set[str]) -> set[str]:
         return {a for k in keys for req in self._requires[k] for a in req}
@@ -446,7 +429,7 @@ class Engine:
             candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
             multi = self._multi_requires  # an entry with one anchor set: met when present
             keys = frozenset(k for k in candidates
-                             if k not in multi or all(not req.isdisjoint(found) for req in multi[k]))
+                             if k not in multi or not any(map(found.isdisjoint, multi[k])))
             if len(self._active_memo) >= ACTIVE_MEMO:
                 self._active_memo.clear()
             self._active_memo[memo_key] = keys
@@ -573,7 +556,7 @@ class Engine:
             chars = sum(b - a for _, (a, b) in fresh)
             self.stats.windows += len(fresh)
             self.stats.window_chars += chars
-            m = self._matchers(self._use_lite(chars))
+            m = self._matchers(self.lite)
             chunks: list[list[tuple[_DocState, Window]]] = [[]]
             size = 0
             for item in fresh:
@@ -604,12 +587,13 @@ class Engine:
                 sp[span.start].is_sent_start = True  # a window always starts a sentence
             pos += b - a + len(SEPARATOR)
         ends = [s for s, _ in starts[1:]] + [len(sp)]
+        words = m.words(sp) if self._token_specs else None
         for (st, w), (ts, offset), te in zip(chunk, starts, ends):
-            st.parsed[w] = (sp, ts, te, offset, text, m)
+            st.parsed[w] = (sp, ts, te, offset, text, m, words)
 
     def _match_window(self, st: _DocState, w: Window, keys: set[str]) -> list[Hit]:
         """Hits of the ``keys`` entries in one tokenized window."""
-        sp, ts, te, offset, text, m = st.parsed[w]
+        sp, ts, te, offset, text, m, words = st.parsed[w]
         window = sp[ts:te]
         strings = m.nlp.vocab.strings
         spans: list[tuple[str, int, int]] = []
@@ -620,10 +604,11 @@ class Engine:
             if len(matcher):  # PhraseMatcher answers in Doc positions, Matcher in Span positions
                 spans.extend((k, s, e) for m, s, e in matcher(window)
                              if (k := strings[m]) in keys)
-        token_keys = frozenset(k for k in keys if k in self._token_specs)
+        token_keys = [k for k in keys if k in self._token_specs]
         if token_keys:
-            for matcher in self._token_matchers(m, token_keys):
-                spans.extend((strings[m], ts + s, ts + e) for m, s, e in matcher(window))
+            spans.extend(m.tokens(words, ts, te, [k for k in token_keys if k in m.tokens]))
+            if len(m.tokens) < len(self._token_specs):
+                spans.extend((k, ts + s, ts + e) for k, s, e in self._other_matches(m, window, keys))
         regex_keys = [k for k in keys if k in self._regexes]
         sents = list(window.sents)
         sent_starts = [s.start for s in sents]
