@@ -6,6 +6,7 @@ from claimlint.engine.core import Engine, _compiled, _exact_parts, _in_order, _s
 from claimlint.engine.prefilter import (
     Prefilter,
     SentenceWindows,
+    inside_word_anchors,
     position_sensitive,
     regex_anchors,
     relaxed,
@@ -21,9 +22,41 @@ from tests.conftest import SHARED
     (r"(?:100|one hundred)\s*%\s*(?:success|effective)", {"success", "effective"}),
     (r"\bno\s+(?:side[- ]effects|risks?)", {"effects", "risk"}),
     (r"[Ss]tem cells?", {"stem cell"}),
+    # words that certainly start a word win over longer ones that may not ("nonsurgical")
+    (r"\b(?:non|minimally)[- ]?(?:surgical|invasive)", {"non", "minimally"}),
+    # the stdlib parser factors "p" out of patients|people: "atients" never starts a word
+    (r"\bsome\s+(?:patients|people)", {"some"}),
 ])
 def test_regex_anchors_are_required_literals(pattern, anchors):
     assert regex_anchors(pattern) == anchors
+
+
+@pytest.mark.parametrize("pattern,inside", [
+    (r"(?:non|minimally)[- ]?(?:surgical|invasive)", {"surgical", "invasive"}),
+    (r"cure[sd]?", {"cure"}),  # no \b: "secure" holds a match
+    (r"\bcure[sd]?", set()),
+    (r"\b(?:is|are)\s+(?:not\s+)?(?:fda[- ])?approved\b", set()),  # after a space or a hyphen
+    (r"[a-z]+ing pain", set()),  # "pain" follows the space inside the anchor
+    (r"(?:un)?licensed", {"licensed"}),  # "unlicensed" holds a match
+])
+def test_anchors_a_match_may_hold_after_a_letter_are_found_inside_words(pattern, inside):
+    assert inside_word_anchors(pattern) == inside
+
+
+def test_a_regex_matching_inside_a_word_loses_no_match_to_the_prefilter(tmp_path):
+    """ "zorbified" in "unzorbified" follows a letter, and "atients" (the stdlib parser's
+    factoring of "patients|people") never starts a word: looked for only where words start,
+    the prefilter never sent those sentences to the regex."""
+    cases = [(r"(?:un)?zorbified", r"\bwinter\b", "Our unzorbified cells. BOOK NOW.\n", True),
+             (r"\bbook\s+now\b", r"\bsome\s+(?:patients|people)",
+              "BOOK NOW, some patients say.\n", False)]
+    for claim, exclude, text, flagged in cases:
+        engine = _engine_with(tmp_path, claim, exclude)
+        full = Engine(engine.pack, use_prefilter=False, plan_cache=False)
+        doc = read_document(text, "text", "p")
+        fast = [(f.rule.id, f.start) for f in engine.run(doc)]
+        assert fast == [(f.rule.id, f.start) for f in full.run(doc)]
+        assert ("HYPE.shouting" in {r for r, _ in fast}) is flagged
 
 
 @pytest.mark.parametrize("pattern", [r"\w+y", r"(?:a|b)c?", r"(?P<x>.)\1", r"[[:alpha:]]cells"])

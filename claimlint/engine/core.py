@@ -25,6 +25,7 @@ from claimlint.engine.plancache import load_plan, save_plan
 from claimlint.engine.prefilter import (
     Prefilter,
     SentenceWindows,
+    inside_word_anchors,
     letter_anchor,
     position_sensitive,
     regex_anchors,
@@ -277,7 +278,9 @@ class Engine:
         return {"requires": requires, "literals": literals, "token_specs": self._token_specs,
                 "position_sensitive": sensitive, "spelled": spelled,
                 "relaxed": {k: relaxed(self._regexes.source[k]) for k in sensitive},
-                "inside_words": _inside_word_pieces(nlp),
+                # anchors a match may hold right after a letter are looked for inside words
+                "inside_words": _inside_word_pieces(nlp) | {
+                    a for src in self._regexes.source.values() for a in inside_word_anchors(src)},
                 "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")},
                 "tokenizer": tokenizer}
 

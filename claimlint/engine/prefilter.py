@@ -59,44 +59,126 @@ def regex_anchors(pattern: str) -> set[str] | None:
     Uses the standard library's regex parser; patterns it cannot parse (``regex``-only
     syntax) get no anchors and are run on every sentence.
     """
+    found = _regex_anchor_info(pattern)
+    return found[0] if found else None
+
+
+def inside_word_anchors(pattern: str) -> set[str]:
+    """The letter runs of ``regex_anchors(pattern)`` that a match may hold right after a
+    letter ("surgical" in ``(?:non)?-?surgical`` matching "nonsurgical"): the prefilter must
+    look for those inside words too, not only where a word starts. (Known limit: the scan
+    takes the longest anchor at each place and moves past it, so such an anchor inside a
+    word that a longer word-start anchor already covers is not reported; ``regex_anchors``
+    prefers anchors that start words, and the shipped pack has one regex that needs this.)"""
+    found = _regex_anchor_info(pattern)
+    if not found or found[1]:
+        return set()
+    out = set()
+    for anchor in found[0]:
+        run = letter_anchor(anchor)
+        if run and anchor.startswith(run):  # a run after a non-letter of the anchor starts a word
+            out.add(run)
+    return out
+
+
+def _regex_anchor_info(pattern: str) -> tuple[set[str], bool] | None:
+    """``regex_anchors`` and whether each of them certainly starts a word."""
     try:
         parsed = _parse(pattern, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError, FutureWarning):
         return None
-    anchors = _seq_anchors(list(parsed))
+    anchors, starts_word = _seq_anchors(list(parsed))
     if not anchors or any(len(a) < MIN_ANCHOR for a in anchors):
         return None
-    return {a.lower() for a in anchors}
+    return {a.lower() for a in anchors}, starts_word
 
 
-def _seq_anchors(items: list) -> set[str] | None:
-    """Best anchor set of a sequence: the longest literal run, or a required group."""
+def _seq_anchors(items: list, word_start: bool = False) -> tuple[set[str] | None, bool]:
+    """Best anchor set of a sequence (the longest literal run, or a required group), and
+    whether its anchors certainly start a word (``word_start``: the sequence itself begins
+    where no letter can precede it). A set that starts words is preferred when its shortest
+    anchor has three letters or more: the prefilter finds it at word starts only."""
     best: set[str] | None = None
-    run = ""
+    best_key = (False, 0)
+    run, run_start = "", word_start
+    after_nonletter = word_start  # no letter can come right before the current place
 
-    def consider(candidate: set[str] | None) -> None:
-        nonlocal best
-        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
-            best = candidate
+    def consider(candidate: set[str] | None, starts: bool) -> None:
+        nonlocal best, best_key
+        if not candidate:
+            return
+        shortest = min(map(len, candidate))
+        key = (starts and shortest >= 3, shortest)
+        if best is None or key > best_key:
+            best, best_key = candidate, key
 
     for op, av in items:
         if op is sre_constants.LITERAL:
+            if not run:
+                run_start = after_nonletter
             run += chr(av)
+            after_nonletter = _after(op, av, after_nonletter)
             continue
-        consider({run} if run else None)
+        consider({run} if run else None, run_start)
         run = ""
         if op is sre_constants.SUBPATTERN:
-            consider(_seq_anchors(list(av[-1])))
+            consider(*_seq_anchors(list(av[-1]), after_nonletter))
         elif op is sre_constants.BRANCH:
-            alts = [_seq_anchors(list(b)) for b in av[1]]
-            if all(alts):
-                consider(set().union(*alts))
+            alts = [_seq_anchors(list(b), after_nonletter) for b in av[1]]
+            if all(a for a, _ in alts):
+                consider(set().union(*(a for a, _ in alts)), all(s for _, s in alts))
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
-            consider(_seq_anchors(list(av[2])))
+            consider(*_seq_anchors(list(av[2]), after_nonletter))
         elif op is sre_constants.IN and _single_letter(av):
-            run = _single_letter(av)
-    consider({run} if run else None)
-    return best
+            run, run_start = _single_letter(av), after_nonletter
+        after_nonletter = _after(op, av, after_nonletter)
+    consider({run} if run else None, run_start)
+    return best, best_key[0] if best is not None else False
+
+
+def _after(op, av, before: bool) -> bool:  # noqa: ANN001 - one branch per node kind
+    """Whether no letter can come right before the place after this item, given whether
+    none could before it (conservative: False when unsure)."""
+    if op is sre_constants.LITERAL:
+        return not chr(av).isalpha()
+    if op is sre_constants.AT:
+        return str(av) in ("AT_BOUNDARY", "AT_BEGINNING", "AT_BEGINNING_STRING") or before
+    if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        return before  # a lookaround consumes nothing
+    if op is sre_constants.IN:
+        return _no_letter_class(av)
+    if op is sre_constants.SUBPATTERN:
+        return _seq_after(list(av[-1]), before)
+    if op is sre_constants.BRANCH:
+        return all(_seq_after(list(b), before) for b in av[1])
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+        body = list(av[2])
+        taken = _seq_after(body, before) and _seq_after(body, False)  # any iteration's end
+        return taken and (av[0] >= 1 or before)
+    return False
+
+
+def _seq_after(items: list, before: bool) -> bool:
+    for op, av in items:
+        before = _after(op, av, before)
+    return before
+
+
+_NO_LETTER_CATEGORIES = {"CATEGORY_SPACE", "CATEGORY_DIGIT", "CATEGORY_NOT_WORD"}
+
+
+def _no_letter_class(av: list) -> bool:
+    """Whether a character class (``[\\s-]``, ``\\s``) certainly holds no letter."""
+    for op, value in av:
+        if op is sre_constants.LITERAL:
+            if chr(value).isalpha():
+                return False
+        elif op is sre_constants.CATEGORY:
+            if str(value) not in _NO_LETTER_CATEGORIES:
+                return False
+        else:  # a range, a negated class: unsure
+            return False
+    return True
 
 
 _POSITIONAL = {"AT_BEGINNING", "AT_BEGINNING_LINE", "AT_BEGINNING_STRING", "AT_END",
