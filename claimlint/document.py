@@ -194,6 +194,7 @@ class DocumentBuilder:
         self._comments: list[Comment] = []
         self._block_start = 0
         self._block_part = 0  # index in _parts where the current block begins
+        self._joined: tuple[tuple[int, int], str] = ((-1, -1), "")  # _block_text's last answer
         self._pending_space: tuple[int, int] | None = None  # source range of a whitespace run
         self._lead: tuple[int, int] | None = None
 
@@ -283,12 +284,19 @@ class DocumentBuilder:
         self._block_part = len(self._parts)
         return block
 
+    def _block_text(self) -> str:
+        """The text of the block being closed, joined once for the checks that read it."""
+        key = (self._block_part, len(self._parts))
+        if self._joined[0] != key:
+            self._joined = (key, "".join(self._parts[self._block_part:]))
+        return self._joined[1]
+
     def _is_reference(self) -> bool:
         """Is the block just written an entry of a list of references: a paper's citation,
         opening with its authors, or short and in no one's first or second person?"""
         if self._len - self._block_start > REFERENCE_CHARS:
             return False
-        text = "".join(self._parts[self._block_part:])
+        text = self._block_text()
         if not _CITED.search(text):
             return False
         return (_AUTHORS_FIRST.match(text) is not None
@@ -301,7 +309,7 @@ class DocumentBuilder:
             return True
         if kind == "list_item":
             return False
-        text = "".join(self._parts[self._block_part:])
+        text = self._block_text()
         if kind == "heading" or (len(text.split()) <= HEADING_WORDS and text[-1] not in ".!;,"):
             return True
         return _OPENS_LIST.search(text[-80:]) is not None

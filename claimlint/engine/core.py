@@ -742,7 +742,7 @@ class Engine:
         findings.sort(key=lambda f: (f.start, f.rule.id))
         return findings
 
-    def _answered(self, text: str, st_kind: str, by_rule: dict[int, list[Hit]], excluded: set,
+    def _answered(self, text: str, page_kind: str, by_rule: dict[int, list[Hit]], excluded: set,
                   findings: list[EngineFinding]) -> list[EngineFinding]:
         """A question answered yes asserts what it asks: after "Is the procedure safe?",
         "Yes, we definitely believe so." is the claim the question only asked. The answer
@@ -750,7 +750,7 @@ class Engine:
         added: dict[tuple[int, int], EngineFinding] = {}
         for ri, rule_hits in by_rule.items():
             rule = self.rules[ri]
-            if st_kind not in rule.pages:
+            if page_kind not in rule.pages:
                 continue
             for h in rule_hits:
                 if h.contexts != {"question"} or (ri, h.sent_start) in excluded:

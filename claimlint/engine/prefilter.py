@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import lru_cache
 
 try:  # Python 3.11+
     import re._constants as sre_constants
@@ -60,7 +61,7 @@ def regex_anchors(pattern: str) -> set[str] | None:
     syntax) get no anchors and are run on every sentence.
     """
     found = _regex_anchor_info(pattern)
-    return found[0] if found else None
+    return set(found[0]) if found else None
 
 
 def inside_word_anchors(pattern: str) -> set[str]:
@@ -81,8 +82,10 @@ def inside_word_anchors(pattern: str) -> set[str]:
     return out
 
 
-def _regex_anchor_info(pattern: str) -> tuple[set[str], bool] | None:
-    """``regex_anchors`` and whether each of them certainly starts a word."""
+@lru_cache(maxsize=4096)
+def _regex_anchor_info(pattern: str) -> tuple[frozenset[str], bool] | None:
+    """``regex_anchors`` and whether each of them certainly starts a word (each regex is
+    parsed once, though the plan asks for both)."""
     try:
         parsed = _parse(pattern, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError, FutureWarning):
@@ -90,7 +93,7 @@ def _regex_anchor_info(pattern: str) -> tuple[set[str], bool] | None:
     anchors, starts_word = _seq_anchors(list(parsed))
     if not anchors or any(len(a) < MIN_ANCHOR for a in anchors):
         return None
-    return {a.lower() for a in anchors}, starts_word
+    return frozenset(a.lower() for a in anchors), starts_word
 
 
 def _seq_anchors(items: list, word_start: bool = False) -> tuple[set[str] | None, bool]:

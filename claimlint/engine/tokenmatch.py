@@ -178,18 +178,15 @@ class TokenMatcher:
         star = sum(1 << s for s, op in enumerate(ops) if op == "*")
         # a word can start a match only if it passes one positive test of a step it may
         # take first; a step with none (only NOT_IN or flags, or "!") lets any word start
-        first = 0
+        first, negative = 0, self._not_in | sum(self._flag.values())
         for s in range(n):
             if closure[0] >> s & 1:
-                positive = reqs[s] & ~self._not_in & ~self._flag_bits()
+                positive = reqs[s] & ~negative
                 if not positive or ops[s] == "!":
                     first = 0
                     break
                 first |= positive
         return _Pattern(key, order, reqs, bang, star, closure, 1 << n, first)
-
-    def _flag_bits(self) -> int:
-        return sum(self._flag.values())
 
     def mask(self, word: Hashable) -> int:
         """The bits of the tests ``word`` passes (looked up once per word)."""
