@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 # Cyrillic and Greek letters drawn like a Latin letter (Unicode's confusables, the letters of
 # the two alphabets that render alike in common fonts).
@@ -32,45 +31,61 @@ _LOOK_ALIKES = {
     "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
     "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
 }
-_LETTERS = re.compile(r"[^\W\d_]+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
+_OTHER_LETTER = re.compile(r"[^\x00-\x7f\W\d_]")
+# every letter fold can change: the look-alikes, fullwidth and mathematical letters
+_FOLDABLE = re.compile("[" + "".join(_LOOK_ALIKES) + "\uff21-\uff3a\uff41-\uff5a\U0001d400-\U0001d6a5]")
+LONGEST_WORD = 64  # a longer run of letters is no word (a key, a data blob): left as it is
+PASSAGE = 200  # characters either side of a word of look-alikes alone that tell its alphabet
 
 
-@lru_cache(maxsize=4096)
-def _latin(ch: str) -> str | None:
-    """The ASCII letter ``ch`` imitates, or None."""
-    if ch in _LOOK_ALIKES:
-        return _LOOK_ALIKES[ch]
-    if ch.isascii():
-        return None
-    wide = unicodedata.normalize("NFKC", ch)  # fullwidth and mathematical letters
-    return wide if len(wide) == 1 and wide.isascii() and wide.isalpha() else None
+def _wide_letters() -> dict[int, str]:
+    """Fullwidth and mathematical letters, each to the ASCII letter it is a form of."""
+    table = {}
+    for code in [*range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), *range(0x1D400, 0x1D6A6)]:
+        plain = unicodedata.normalize("NFKC", chr(code))
+        if len(plain) == 1 and plain.isascii() and plain.isalpha():
+            table[code] = plain
+    return table
+
+
+_TO_LATIN = str.maketrans({**_LOOK_ALIKES, **{chr(k): v for k, v in _wide_letters().items()}})
+
+
+def _foldable_runs(text: str):  # noqa: ANN202 (a generator of spans)
+    """``(start, end)`` of each run of letters (a word) that holds a letter fold can change,
+    in order; found from those letters alone, so most copy costs one scan in C."""
+    end = 0
+    for m in _FOLDABLE.finditer(text):
+        if m.start() < end:
+            continue  # inside the run just given
+        start, end = m.start(), m.end()
+        while start > max(0, m.start() - LONGEST_WORD) and text[start - 1].isalpha():
+            start -= 1
+        while end < min(len(text), m.end() + LONGEST_WORD) and text[end].isalpha():
+            end += 1
+        if (start == 0 or not text[start - 1].isalpha()) and (end == len(text) or not text[end].isalpha()):
+            yield start, end
 
 
 def fold(text: str) -> str:
     """``text`` with look-alike letters read as Latin, of the same length."""
     if text.isascii():
         return text
-    latin = len(_ASCII_LETTER.findall(text))
-    other = sum(1 for ch in text if ch.isalpha() and not ch.isascii())
-    mostly_latin = latin > other
     out = []
     last = 0
-    for m in _LETTERS.finditer(text):
-        run = m.group()
-        if run.isascii():
-            continue
-        mapped = [ch if ch.isascii() else _latin(ch) for ch in run]
-        if None in mapped:
+    for start, end in _foldable_runs(text):
+        run = text[start:end]
+        latin = run.translate(_TO_LATIN)
+        if not latin.isascii():
             continue  # a real word of another alphabet, or a symbol ("μL")
-        if run == "".join(mapped):
-            continue
-        if (not _ASCII_LETTER.search(run) and not mostly_latin
-                and any(ch in _LOOK_ALIKES for ch in run)):
-            continue  # look-alikes alone, in a passage of another alphabet
-        out.append(text[last:m.start()])
-        out.append("".join(mapped))
-        last = m.end()
+        if not _ASCII_LETTER.search(run) and any(ch in _LOOK_ALIKES for ch in run):
+            around = text[max(0, start - PASSAGE):end + PASSAGE]
+            if len(_ASCII_LETTER.findall(around)) <= len(_OTHER_LETTER.findall(around)):
+                continue  # look-alikes alone, in a passage of another alphabet
+        out.append(text[last:start])
+        out.append(latin)
+        last = end
     if not out:
         return text
     out.append(text[last:])
