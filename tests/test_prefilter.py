@@ -9,6 +9,7 @@ from claimlint.engine.prefilter import (
     inside_word_anchors,
     position_sensitive,
     regex_anchors,
+    regex_formula,
     relaxed,
     trie_regex,
 )
@@ -276,6 +277,42 @@ def test_relaxed_regexes_of_the_pack_match_wherever_the_rules_do(engine):
                 checked += 1
                 assert loose.search(text), (source, text)
     assert checked > 30
+
+
+@pytest.mark.parametrize("pattern,holds,lacks", [
+    (r"\b(?:non|minimally)[- ]?(?:surgical|invasive)", ["a nonsurgical option", "non-invasive"],
+     ["minimally", "surgical care"]),
+    (r"\bno\s+(?:side[- ]effects|risks?)\b", ["No  RISK at all", "no side-effects"],
+     ["no downtime", "side effects"]),
+    (r"\b(?:studies|trials)\s+(?:\w+\s+)?(?:show|prove)", ["trials show"], ["studies suggest"]),
+    (r"(?:safe|effective)(?:\s+and\s+)?(?:guaranteed)?", ["safe"], ["guaranteed"]),  # optional parts
+    (r"[Ss]tem\s+cells?(?=\s+heal)", ["stem cells"], ["stem"]),  # lookarounds: not required
+])
+def test_regex_formula_needs_every_required_literal(pattern, holds, lacks):
+    test = eval(f"lambda t: {regex_formula(pattern)}")
+    assert all(test(text.lower()) for text in holds)
+    assert not any(test(text.lower()) for text in lacks)
+
+
+@pytest.mark.parametrize("pattern", [r"\w+\s+\d+", r"(?:a|\d+)\s+b", r"[[:alpha:]]+ing"])
+def test_regex_formula_is_none_without_required_literals(pattern):
+    assert regex_formula(pattern) is None
+
+
+def test_regex_formulas_of_the_pack_hold_wherever_the_rules_match(engine):
+    """Ruling a window out on its literals loses nothing: on every example sentence of every
+    rule, where a regex of the pack matches, its formula holds on the lower-cased text."""
+    sentences = [s for rule in engine.pack.rules for s in rule.flag_examples + rule.pass_examples]
+    checked = 0
+    for source in engine._regexes.source.values():
+        if regex_formula(source) is None:
+            continue
+        test = eval(f"lambda t: {regex_formula(source)}")
+        for text in sentences:
+            if _compiled(source).search(text):
+                checked += 1
+                assert test(text.lower()), (source, text)
+    assert checked > 100
 
 
 def test_phrase_words_must_come_in_the_pattern_order():

@@ -29,6 +29,7 @@ from claimlint.engine.prefilter import (
     letter_anchor,
     position_sensitive,
     regex_anchors,
+    regex_formula,
     relaxed,
 )
 from claimlint.engine.tokenmatch import TokenMatcher, lexeme_facts, supported, word_facts
@@ -218,9 +219,12 @@ class Engine:
                                 if k not in self._position_sensitive}
         self._confirm_source.update((k, src) for k, src in plan["relaxed"].items() if src)
         self._confirmable = frozenset(self._confirm_source)
+        self._excludes = frozenset(k for k, e in self.entries.items() if e.role == "exclude")
         self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
         # words a pattern needs that are too common or too short to be anchors ("no", "100")
         self._spelled = {k: parts for k, parts in plan["spelled"].items() if parts}
+        # a regex's literal runs tested on a window's text before the regex runs there
+        self._formulas = _Formulas(plan["formulas"])
         # a phrase's or token pattern's words come in the order the pattern names them
         self._ordered = frozenset(k for k in self._multi_requires
                                   if self.entries[k].pattern.kind != "regex")
@@ -277,6 +281,9 @@ class Engine:
             tokenizer = None
         return {"requires": requires, "literals": literals, "token_specs": self._token_specs,
                 "position_sensitive": sensitive, "spelled": spelled,
+                # a regex's literal runs, all of them, as a test on a window's text
+                "formulas": {k: f for k, src in self._regexes.source.items()
+                             if (f := regex_formula(src))},
                 "relaxed": {k: relaxed(self._regexes.source[k]) for k in sensitive},
                 # anchors a match may hold right after a letter are looked for inside words
                 "inside_words": _inside_word_pieces(nlp) | {
@@ -470,24 +477,31 @@ class Engine:
             if keys:
                 keys = {k for k in keys
                         if k not in self._ordered or _in_order(self._requires[k], seen[win])}
-            if keys and not self._spelled.keys().isdisjoint(keys):
+            if keys and not (self._spelled.keys().isdisjoint(keys)
+                             and self._formulas.source.keys().isdisjoint(keys)):
                 lower = doc.text[win[0]:win[1]].lower()
-                keys = {k for k in keys if k not in self._spelled or all(
-                    any(word in lower for word in part) for part in self._spelled[k])}
+                keys = {k for k in keys if (k not in self._spelled or all(
+                    any(word in lower for word in part) for part in self._spelled[k]))
+                    and (k not in self._formulas.source or self._formulas[k](lower))}
             if keys:
                 planned[win] = keys
-        self._confirm_regexes(doc.text, planned)
+        # claims first: an exclusion matters only where its rule may claim something, so
+        # exclusions are confirmed only in the windows where a claim of their rule is left
+        self._confirm_regexes(doc.text, planned, self._confirmable - self._excludes)
         chosen = {}
         for win, keys in planned.items():
-            # an exclusion matters only where its rule may claim something
-            claiming = {self.entries[k].rule for k in keys if self.entries[k].role != "exclude"}
+            claiming = {self.entries[k].rule for k in keys if k not in self._excludes}
             keys = {k for k in keys if self.entries[k].rule in claiming}
-            keys.update(k for r in claiming for k in self._free_excludes.get(r, ()))
             if keys:
                 chosen[win] = keys
+        self._confirm_regexes(doc.text, chosen, self._confirmable & self._excludes)
+        for keys in chosen.values():
+            keys.update(k for r in {self.entries[k].rule for k in keys}
+                        for k in self._free_excludes.get(r, ()))
         return chosen
 
-    def _confirm_regexes(self, text: str, planned: dict[Window, set[str]]) -> None:
+    def _confirm_regexes(self, text: str, planned: dict[Window, set[str]],
+                         confirmable: frozenset[str]) -> None:
         """Drop regex entries from the windows where their regex does not match the raw
         text (no spaCy needed to know that). Each regex runs once per document, over its
         windows joined by blank lines, finding a match at every place one starts
@@ -497,7 +511,7 @@ class Engine:
         a regex that times out are kept."""
         by_key: dict[str, list[Window]] = defaultdict(list)
         for win, keys in planned.items():
-            for k in keys & self._confirmable:
+            for k in keys & confirmable:
                 by_key[k].append(win)
         # regexes met in the same windows search the same joined text: joined once (and
         # dropped before the next one: memory stays one joined text, whatever the document)
@@ -1020,6 +1034,20 @@ class _Regexes(dict):
     def __missing__(self, key: str) -> regex.Pattern:
         compiled = self[key] = _compiled(self.source[key])
         return compiled
+
+
+class _Formulas(dict):
+    """Entry key -> its ``regex_formula`` as a function of a window's lower-cased text,
+    compiled on first use (the expressions hold only quoted literals, ``in``, ``and``
+    and ``or``)."""
+
+    def __init__(self, source: dict[str, str]) -> None:
+        super().__init__()
+        self.source = source
+
+    def __missing__(self, key: str):  # noqa: ANN204 - a compiled test
+        test = self[key] = eval(compile(f"lambda t: {self.source[key]}", "<formula>", "eval"))
+        return test
 
 
 class _Words:

@@ -139,6 +139,53 @@ def _seq_anchors(items: list, word_start: bool = False) -> tuple[set[str] | None
     return best, best_key[0] if best is not None else False
 
 
+@lru_cache(maxsize=4096)
+def regex_formula(pattern: str) -> str | None:
+    """A Python expression over ``t``, a window's lower-cased text, that is true wherever
+    ``pattern`` can match in it: the literal runs the regex needs, joined by ``and`` along
+    a sequence and ``or`` across alternatives (``('stem' in t and 'cell' in t)``). Where it
+    is false no regex search is needed to know the regex finds nothing. None when the
+    regex needs no literal, or the standard parser rejects it."""
+    try:
+        parsed = _parse(pattern, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError, FutureWarning):
+        return None
+    return _seq_formula(list(parsed))
+
+
+def _seq_formula(items: list) -> str | None:
+    """All of a sequence's literal runs and required groups (None: nothing required)."""
+    parts: list[str] = []
+    run = ""
+
+    def flush() -> None:
+        if len(run.strip()) >= 2:
+            parts.append(f"{run.lower()!r} in t")
+
+    for op, av in items:
+        letter = _single_letter(av) if op is sre_constants.IN else ""
+        if op is sre_constants.LITERAL or letter:
+            run += letter or chr(av)
+            continue
+        flush()
+        run = ""
+        sub = None
+        if op is sre_constants.SUBPATTERN:
+            sub = _seq_formula(list(av[-1]))
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            sub = _seq_formula(list(av[2]))
+        elif op is sre_constants.BRANCH:
+            alternatives = [_seq_formula(list(b)) for b in av[1]]
+            if all(alternatives):
+                sub = "(" + " or ".join(dict.fromkeys(alternatives)) + ")"
+        if sub:
+            parts.append(sub)
+    flush()
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else "(" + " and ".join(dict.fromkeys(parts)) + ")"
+
+
 def _after(op, av, before: bool) -> bool:  # noqa: ANN001 - one branch per node kind
     """Whether no letter can come right before the place after this item, given whether
     none could before it (conservative: False when unsure)."""
