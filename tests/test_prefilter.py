@@ -1,4 +1,6 @@
 import json
+import random
+import re
 
 import pytest
 
@@ -336,3 +338,35 @@ def test_words_too_common_for_anchors_still_rule_windows_out():
     spec = [{"LOWER": {"IN": ["we", "i"]}}, {"LEMMA": "be"}, {"LEMMA": "guarantee"}]
     from claimlint.rulepack import Pattern
     assert _exact_parts(Pattern("tokens", spec)) == [{"we", "i"}, None, None]
+
+
+def _split_by_word_regex(windows: SentenceWindows, text: str, start: int, end: int) -> list:
+    """The split as it was written before: one regex from the word's start."""
+    rx = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})[.!?]+[\"'”’)\]]*\s+(?=[\"“‘(\[]?[^\W_a-z])")
+    out, cur = [], start
+    for m in rx.finditer(text, start, end):
+        if not m.group(1).islower() or m.group(1) in windows.exceptions:
+            continue
+        if m.end() > cur:
+            out.append((cur, m.end()))
+            cur = m.end()
+    if cur < end:
+        out.append((cur, end))
+    return out
+
+
+def test_windows_split_where_the_word_regex_split():
+    """The split searches from the punctuation and reads the word back: the same places
+    as a search from each word's start, on text that reaches every edge (a word cut by the
+    block's start, runs longer than the look-back, digits, capitals, other scripts)."""
+    windows = SentenceWindows({"etc.", "inc."})
+    rng = random.Random(5)
+    pieces = ["cures", "etc", "Inc", "ab", "x" * 70, "é" * 5 + "tude", "ÉTUDE", "abc1def", "naïve",
+              "under_score", "2nd", "Ⅻabc", "«quote»", "“Yes", "(See", "'Tis"]
+    joins = [". ", "! ", "?? ", ".\" ", ".’ ", ". \n", ".", " ", ", ", "... ", ".) "]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(joins) for _ in range(rng.randint(1, 12)))
+        start = rng.randint(0, len(text) // 3)
+        end = rng.randint(start, len(text))
+        assert windows.split(text, start, end) == _split_by_word_regex(windows, text, start, end), (
+            text, start, end)

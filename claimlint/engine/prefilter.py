@@ -507,6 +507,11 @@ class Prefilter:
         return 0
 
 
+_RUN_END = re.compile(r"[^\W\d_]+\Z")  # the letter run that ends where a search ends
+_LETTER = re.compile(r"[^\W\d_]")
+WORD_REACH = 64  # how far back the run before a full stop is looked for at first
+
+
 class SentenceWindows:
     """Splits a block into windows at points where spaCy's sentencizer certainly splits.
 
@@ -518,14 +523,16 @@ class SentenceWindows:
 
     def __init__(self, exception_words: set[str]) -> None:
         self.exceptions = {w.lower() for w in exception_words}
+        # the search starts at the punctuation (a scan for [.!?], fast), the three letters
+        # before it checked behind; the word itself is read back from there
         self.regex = re.compile(
-            r"(?<![^\W\d_])([^\W\d_]{3,})[.!?]+[\"'”’)\]]*\s+(?=[\"“‘(\[]?[^\W_a-z])"
+            r"[.!?](?<=[^\W\d_]{3}.)[.!?]*[\"'”’)\]]*\s+(?=[\"“‘(\[]?[^\W_a-z])"
         )
 
     def split(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         windows, cur = [], start
         for m in self.regex.finditer(text, start, end):
-            word = m.group(1)
+            word = _word_before(text, start, m.start())
             if not word.islower() or word in self.exceptions:
                 continue
             if m.end() > cur:
@@ -534,3 +541,15 @@ class SentenceWindows:
         if cur < end:
             windows.append((cur, end))
         return windows
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The whole run of letters that ends at ``end``; "" if it begins before ``start``
+    (a word the block holds only part of, which the block's search never splits at)."""
+    low = max(start, end - WORD_REACH)
+    m = _RUN_END.search(text, low, end)
+    if m is not None and m.start() == low > start and _LETTER.match(text, low - 1):
+        m = _RUN_END.search(text, start, end)  # a very long run: read all of it
+    if m is None or m.start() == start > 0 and _LETTER.match(text, start - 1):
+        return ""
+    return m.group()
