@@ -221,10 +221,12 @@ class Engine:
         self._confirmable = frozenset(self._confirm_source)
         self._excludes = frozenset(k for k, e in self.entries.items() if e.role == "exclude")
         self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
+        self._multi_keys = frozenset(self._multi_requires)
         # words a pattern needs that are too common or too short to be anchors ("no", "100")
-        self._spelled = {k: parts for k, parts in plan["spelled"].items() if parts}
-        # a regex's literal runs tested on a window's text before the regex runs there
-        self._formulas = _Formulas(plan["formulas"])
+        # one test of a window's lower-cased text per entry: the spelled-out words, and a
+        # regex's literal runs (``regex_formula``), before spaCy or the regex sees it
+        self._tests = _TextTests(_text_tests(plan["spelled"], plan["formulas"]))
+        self._kinds_memo: dict[frozenset[str], tuple] = {}
         # a phrase's or token pattern's words come in the order the pattern names them
         self._ordered = frozenset(k for k in self._multi_requires
                                   if self.entries[k].pattern.kind != "regex")
@@ -436,14 +438,29 @@ class Engine:
         memo_key = (frozenset(found), id(allowed))
         keys = self._active_memo.get(memo_key)
         if keys is None:
-            candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
+            candidates = set().union(*map(self._anchor_entries.__getitem__, found))
+            candidates &= allowed
             multi = self._multi_requires  # an entry with one anchor set: met when present
-            keys = frozenset(k for k in candidates
-                             if k not in multi or not any(map(found.isdisjoint, multi[k])))
+            keys = frozenset(candidates.difference(self._multi_keys).union(
+                k for k in candidates.intersection(self._multi_keys)
+                if not any(map(found.isdisjoint, multi[k]))))
             if len(self._active_memo) >= ACTIVE_MEMO:
                 self._active_memo.clear()
             self._active_memo[memo_key] = keys
         return keys
+
+    def _kinds(self, keys: frozenset[str]) -> tuple[frozenset[str], tuple, tuple]:
+        """``keys`` split into those with nothing more to check in a window, those whose
+        words must come in order, and those with a test of the window's text."""
+        kinds = self._kinds_memo.get(keys)
+        if kinds is None:
+            ordered = tuple(k for k in keys if k in self._ordered)
+            tested = tuple(k for k in keys if k in self._tests.source and k not in self._ordered)
+            kinds = (keys.difference(ordered, tested), ordered, tested)
+            if len(self._kinds_memo) >= ACTIVE_MEMO:
+                self._kinds_memo.clear()
+            self._kinds_memo[keys] = kinds
+        return kinds
 
     def _plan(self, st: _DocState, wanted: frozenset[str], allowed: set[str]
               ) -> dict[Window, set[str]]:
@@ -472,17 +489,21 @@ class Engine:
             found.update(anchors)
             seen[wins[wi]].append(anchors)
         planned = {}
+        tests, requires = self._tests, self._requires
         for win, found in sorted(present.items()):
             keys = self._active(found, allowed)
-            if keys:
-                keys = {k for k in keys
-                        if k not in self._ordered or _in_order(self._requires[k], seen[win])}
-            if keys and not (self._spelled.keys().isdisjoint(keys)
-                             and self._formulas.source.keys().isdisjoint(keys)):
+            if not keys:
+                continue
+            plain, ordered, tested = self._kinds(keys)
+            if ordered or tested:
                 lower = doc.text[win[0]:win[1]].lower()
-                keys = {k for k in keys if (k not in self._spelled or all(
-                    any(word in lower for word in part) for part in self._spelled[k]))
-                    and (k not in self._formulas.source or self._formulas[k](lower))}
+                hits = seen[win]
+                keys = set(plain)
+                keys.update(k for k in ordered if _in_order(requires[k], hits)
+                            and (k not in tests.source or tests[k](lower)))
+                keys.update(k for k in tested if tests[k](lower))
+            else:
+                keys = set(plain)
             if keys:
                 planned[win] = keys
         # claims first: an exclusion matters only where its rule may claim something, so
@@ -1036,9 +1057,22 @@ class _Regexes(dict):
         return compiled
 
 
-class _Formulas(dict):
-    """Entry key -> its ``regex_formula`` as a function of a window's lower-cased text,
-    compiled on first use (the expressions hold only quoted literals, ``in``, ``and``
+def _text_tests(spelled: dict[str, list[frozenset[str]]], formulas: dict[str, str]
+                ) -> dict[str, str]:
+    """Entry key -> an expression over ``t``, a window's lower-cased text, true wherever the
+    entry can match there: one of each spelled-out part's words, and a regex's formula."""
+    tests: dict[str, list[str]] = defaultdict(list)
+    for key, parts in spelled.items():
+        tests[key] += ["(" + " or ".join(f"{w!r} in t" for w in sorted(part)) + ")"
+                       for part in parts]
+    for key, formula in formulas.items():
+        tests[key].append(formula)
+    return {key: " and ".join(parts) for key, parts in tests.items() if parts}
+
+
+class _TextTests(dict):
+    """Entry key -> its ``_text_tests`` expression as a function of a window's lower-cased
+    text, compiled on first use (the expressions hold only quoted literals, ``in``, ``and``
     and ``or``)."""
 
     def __init__(self, source: dict[str, str]) -> None:

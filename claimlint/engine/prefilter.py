@@ -507,7 +507,7 @@ class Prefilter:
         return 0
 
 
-_RUN_END = re.compile(r"[^\W\d_]+\Z")  # the letter run that ends where a search ends
+_TO_LAST_NONLETTER = re.compile(r"[\s\S]*[\W\d_]")  # matched once: ends after the last one
 _LETTER = re.compile(r"[^\W\d_]")
 WORD_REACH = 64  # how far back the run before a full stop is looked for at first
 
@@ -547,9 +547,10 @@ def _word_before(text: str, start: int, end: int) -> str:
     """The whole run of letters that ends at ``end``; "" if it begins before ``start``
     (a word the block holds only part of, which the block's search never splits at)."""
     low = max(start, end - WORD_REACH)
-    m = _RUN_END.search(text, low, end)
-    if m is not None and m.start() == low > start and _LETTER.match(text, low - 1):
-        m = _RUN_END.search(text, start, end)  # a very long run: read all of it
-    if m is None or m.start() == start > 0 and _LETTER.match(text, start - 1):
+    m = _TO_LAST_NONLETTER.match(text, low, end)
+    if m is None and low > start and _LETTER.match(text, low - 1):
+        low = start  # a very long run: read all of it
+        m = _TO_LAST_NONLETTER.match(text, low, end)
+    if m is None and low > 0 and _LETTER.match(text, low - 1):
         return ""
-    return m.group()
+    return text[m.end() if m else low:end]
