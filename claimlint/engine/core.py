@@ -469,35 +469,33 @@ class Engine:
         if self.unanchored or not self.use_prefilter:
             return {w: set(allowed) for bi in range(len(doc.blocks))
                     for w in self._windows_of(st, bi)[0]}
-        present: dict[Window, set[str]] = {}
-        seen: dict[Window, list[tuple[str, ...]]] = {}
-        blocks, bi, wins, wi = doc.blocks, None, [], 0
+        seen: dict[Window, list[tuple[str, ...]]] = {}  # window -> its hits' anchors, in order
+        wins: list[Window] = []
+        wi, win_end, block_end, here = 0, -1, -1, []
         for pos, anchors in st.hits:  # hits come in order: walk forward
-            if wanted.isdisjoint(anchors):
-                continue
-            if bi is None or pos >= blocks[bi].end:
-                bi = doc.block_index(pos)
-                if bi is None:
-                    continue  # in a block break
-                wins, wi = self._windows_of(st, bi)[0], 0
-            while pos >= wins[wi][1]:
-                wi += 1
-            found = present.get(wins[wi])
-            if found is None:
-                found = present[wins[wi]] = set()
-                seen[wins[wi]] = []
-            found.update(anchors)
-            seen[wins[wi]].append(anchors)
+            if pos >= win_end:  # the next window (or block) holding a hit
+                if pos >= block_end:
+                    bi = doc.block_index(pos)
+                    if bi is None:
+                        continue  # in a block break
+                    wins, wi, block_end = self._windows_of(st, bi)[0], 0, doc.blocks[bi].end
+                while pos >= wins[wi][1]:
+                    wi += 1
+                win_end = wins[wi][1]
+                here = seen.setdefault(wins[wi], [])
+            if not wanted.isdisjoint(anchors):
+                here.append(anchors)
         planned = {}
         tests, requires = self._tests, self._requires
-        for win, found in sorted(present.items()):
-            keys = self._active(found, allowed)
+        for win, hits in sorted(seen.items()):
+            if not hits:
+                continue
+            keys = self._active(set().union(*hits), allowed)
             if not keys:
                 continue
             plain, ordered, tested = self._kinds(keys)
             if ordered or tested:
                 lower = doc.text[win[0]:win[1]].lower()
-                hits = seen[win]
                 keys = set(plain)
                 keys.update(k for k in ordered if _in_order(requires[k], hits)
                             and (k not in tests.source or tests[k](lower)))
