@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from claimlint import __version__, lite
@@ -137,7 +138,7 @@ class _DocState:
     matched: dict[Window, set[str]] = field(default_factory=dict)
     timeouts: dict[str, list[int]] = field(default_factory=dict)  # rule id -> text offsets
     hits: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # all anchors, in order
-    hit_starts: list[int] = field(default_factory=list)
+    by_window: list[tuple[Window, list[tuple[str, ...]]]] | None = None  # hits per window, in order
 
 
 class Engine:
@@ -412,7 +413,6 @@ class Engine:
         for st in states:
             if self.use_prefilter and not self.unanchored:
                 st.hits = self.prefilter.hits(st.doc.text)
-                st.hit_starts = [pos for pos, _ in st.hits]
             st.windows = self._plan(st, self._sentence_anchors, self._sentence_keys)
         self._process([(st, w) for st in states for w in st.windows])
         return states
@@ -424,13 +424,6 @@ class Engine:
             wins = self.windows.split(st.doc.text, block.start, block.end)
             st.split[bi] = (wins, [w[0] for w in wins])
         return st.split[bi]
-
-    def _window_at(self, st: _DocState, pos: int) -> Window | None:
-        bi = st.doc.block_index(pos)
-        if bi is None:
-            return None
-        wins, starts = self._windows_of(st, bi)
-        return wins[bisect_right(starts, pos) - 1]
 
     def _active(self, found: set[str], allowed: set[str]) -> frozenset[str]:
         """Entries (among ``allowed``) whose every anchor set occurs in ``found`` (kept per
@@ -462,6 +455,28 @@ class Engine:
             self._kinds_memo[keys] = kinds
         return kinds
 
+    def _hit_windows(self, st: _DocState) -> list[tuple[Window, list[tuple[str, ...]]]]:
+        """The windows holding a prefilter hit, in document order, each with its hits'
+        anchors in order (worked out once per document, for sentence and document rules)."""
+        if st.by_window is None:
+            doc, seen = st.doc, {}
+            wins: list[Window] = []
+            wi, win_end, block_end, here = 0, -1, -1, []
+            for pos, anchors in st.hits:  # hits come in order: walk forward
+                if pos >= win_end:  # the next window (or block) holding a hit
+                    if pos >= block_end:
+                        bi = doc.block_index(pos)
+                        if bi is None:
+                            continue  # in a block break
+                        wins, wi, block_end = self._windows_of(st, bi)[0], 0, doc.blocks[bi].end
+                    while pos >= wins[wi][1]:
+                        wi += 1
+                    win_end = wins[wi][1]
+                    here = seen.setdefault(wins[wi], [])
+                here.append(anchors)
+            st.by_window = sorted(seen.items())
+        return st.by_window
+
     def _plan(self, st: _DocState, wanted: frozenset[str], allowed: set[str]
               ) -> dict[Window, set[str]]:
         """Windows of the document where some allowed entry may match, with those entries."""
@@ -469,28 +484,13 @@ class Engine:
         if self.unanchored or not self.use_prefilter:
             return {w: set(allowed) for bi in range(len(doc.blocks))
                     for w in self._windows_of(st, bi)[0]}
-        seen: dict[Window, list[tuple[str, ...]]] = {}  # window -> its hits' anchors, in order
-        wins: list[Window] = []
-        wi, win_end, block_end, here = 0, -1, -1, []
-        for pos, anchors in st.hits:  # hits come in order: walk forward
-            if pos >= win_end:  # the next window (or block) holding a hit
-                if pos >= block_end:
-                    bi = doc.block_index(pos)
-                    if bi is None:
-                        continue  # in a block break
-                    wins, wi, block_end = self._windows_of(st, bi)[0], 0, doc.blocks[bi].end
-                while pos >= wins[wi][1]:
-                    wi += 1
-                win_end = wins[wi][1]
-                here = seen.setdefault(wins[wi], [])
-            if not wanted.isdisjoint(anchors):
-                here.append(anchors)
         planned = {}
         tests, requires = self._tests, self._requires
-        for win, hits in sorted(seen.items()):
-            if not hits:
+        for win, hits in self._hit_windows(st):
+            found = wanted.intersection(chain.from_iterable(hits))
+            if not found:
                 continue
-            keys = self._active(set().union(*hits), allowed)
+            keys = self._active(found, allowed)
             if not keys:
                 continue
             plain, ordered, tested = self._kinds(keys)
@@ -830,20 +830,12 @@ class Engine:
         keys = self._part_keys[part]
         cancel = UNLESS_CANCEL if role == "unless" else self.rules[ri].cancel
         wanted = self._part_anchors[part]
-        seen: set[Window] = set()
         if self.unanchored or not self.use_prefilter:
-            windows = iter(self._plan(st, wanted, keys))
+            windows = ((win, keys) for win in self._plan(st, wanted, keys))
         else:
-            windows = (self._window_at(st, pos) for pos, anchors in st.hits
-                       if not wanted.isdisjoint(anchors))
-        for win in windows:
-            if win is None or win in seen:
-                continue
-            seen.add(win)
-            lo, hi = bisect_left(st.hit_starts, win[0]), bisect_left(st.hit_starts, win[1])
-            found = {a for _, anchors in st.hits[lo:hi] for a in anchors if a in wanted}
-            prefiltered = self.use_prefilter and not self.unanchored
-            active = self._active(found, keys) if prefiltered else keys
+            windows = ((win, self._active(found, keys)) for win, hits in self._hit_windows(st)
+                       if (found := wanted.intersection(chain.from_iterable(hits))))
+        for win, active in windows:
             if not active:
                 continue
             st.windows[win] = st.windows.get(win, set()) | active
