@@ -140,6 +140,11 @@ def _seq_anchors(items: list, word_start: bool = False) -> tuple[set[str] | None
     return best, best_key[0] if best is not None else False
 
 
+# words in nearly every window: testing for them costs a scan and rules nothing out
+FORMULA_SKIP = frozenset({"the", "of", "and", "to", "in", "is", "are", "was", "were", "be", "an",
+                          "for", "with", "on", "at", "as", "by", "or", "it", "this", "that"})
+
+
 @lru_cache(maxsize=4096)
 def regex_formula(pattern: str) -> str | None:
     """A Python expression over ``t``, a window's lower-cased text, that is true wherever
@@ -160,7 +165,7 @@ def _seq_formula(items: list) -> str | None:
     run = ""
 
     def flush() -> None:
-        if len(run.strip()) >= 2:
+        if len(run.strip()) >= 2 and run.strip().lower() not in FORMULA_SKIP:
             parts.append(f"{run.lower()!r} in t")
 
     for op, av in items:
@@ -184,7 +189,9 @@ def _seq_formula(items: list) -> str | None:
     flush()
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else "(" + " and ".join(dict.fromkeys(parts)) + ")"
+    # the cheapest and likeliest to fail first: single literals, the longest first
+    parts = sorted(dict.fromkeys(parts), key=lambda p: (p.startswith("("), -len(p)))
+    return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
 
 
 def _after(op, av, before: bool) -> bool:  # noqa: ANN001 - one branch per node kind
