@@ -704,12 +704,20 @@ class Engine:
     def _regex_sentences(self, st: _DocState, sp: Doc, sents: list, keys: list[str], spans: list,
                          offset: int, text: str) -> None:
         """Add the spans of the regex entries ``keys`` in each of ``sents``, recording the
-        sentences where a rule's regex timed out (a rule stops after MAX_TIMEOUTS)."""
+        sentences where a rule's regex timed out (a rule stops after MAX_TIMEOUTS). A regex
+        runs only in the sentences that hold its literal runs (its text test)."""
+        tests = self._tests
         for sent in sents:
+            low = None
             for key in keys:
                 rule_id = self.rules[self.entries[key].rule].id
                 if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
                     continue  # stopped in this document: reported, never retried
+                if key in tests.source:
+                    if low is None:
+                        low = text[sent.start_char:sent.end_char].lower()
+                    if not tests[key](low):
+                        continue
                 if not self._regex_spans(sp, sent, key, spans, text):
                     st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
 
