@@ -11,6 +11,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from claimlint.confusables import fold
+
 BLOCK_BREAK = "\n\n"
 # whitespace that is not a lone ASCII space between words: it collapses to one space
 _ODD_SPACE = re.compile(r"[^\S ]\s*| \s+")
@@ -94,6 +96,7 @@ class Document:
     blocks: list[Block]
     comments: list[Comment] = field(default_factory=list)
     encoding_note: str | None = None  # set by the loader when it fell back from UTF-8
+    written: str | None = None  # the text as written, where ``text`` reads look-alike letters
     _page_kind: str | None = field(default=None, repr=False)  # decided on first use
     _seg_starts: list[int] = field(default_factory=list, repr=False)
     _line_starts: list[int] = field(default_factory=list, repr=False)
@@ -103,6 +106,12 @@ class Document:
         self._seg_starts = [s.text_start for s in self.segments]
         self._line_starts = line_starts(self.source)
         self._block_starts = [b.start for b in self.blocks]
+
+    @property
+    def quoted(self) -> str:
+        """The text as the page writes it, for quoting: ``text`` with any look-alike letters
+        from another alphabet as written (``claimlint.confusables``); offsets are the same."""
+        return self.written if self.written is not None else self.text
 
     @property
     def page_kind(self) -> str:
@@ -333,5 +342,7 @@ class DocumentBuilder:
     def build(self) -> Document:
         """Finish the last block and return the Document."""
         self.end_block()
-        return Document(self.path, self.kind, self.source, "".join(self._parts),
-                        self._segments, self._blocks, self._comments)
+        written = "".join(self._parts)
+        text = fold(written)
+        return Document(self.path, self.kind, self.source, text, self._segments, self._blocks,
+                        self._comments, written=None if text is written else written)

@@ -193,8 +193,8 @@ def to_finding(doc: Document, ef: EngineFinding, severity: str) -> Finding:
     return Finding(
         path=doc.path, rule=rule.id, category=rule.category, severity=severity,
         message=rule.message, line=line, column=column, end_line=end_line,
-        end_column=end_column, text=doc.text[ef.start:ef.end], suggestion=rule.suggestion,
-        sentence=sentence_excerpt(doc.text, ef.sent_start, ef.sent_end, ef.start, ef.end),
+        end_column=end_column, text=doc.quoted[ef.start:ef.end], suggestion=rule.suggestion,
+        sentence=sentence_excerpt(doc.quoted, ef.sent_start, ef.sent_end, ef.start, ef.end),
         start=start, end=end,
         region=block.region if block else "main", why=rule.why, extra=dict(ef.extra),
     )

@@ -111,7 +111,7 @@ VOICES = {
     "not": r"\b(?:not|no|never|n't)\b",
     "unproven": r"\b(?:unproven|experimental|investigational|not\s+approved|unapproved)\b",
 }
-BASE_FEATURES = ("selling", "explaining", *VOICES)  # the cues the shipped model reads
+BASE_FEATURES = ("selling", "explaining", *VOICES)  # the first model's cues (before the reporter's voice)
 FEATURES = (*BASE_FEATURES, *REPORTING, "named")  # every cue (scripts/pagekind_cues.py measures them)
 
 

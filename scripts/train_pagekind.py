@@ -32,13 +32,15 @@ sentence-labeled pages: the kind-only pages hold more explainers than the pages 
 measured on, and their cues are what the model should learn from them, not their mix.
 
 The shipped model (the splits this repository ships; ``tests/test_train_pagekind.py`` checks
-that this reproduces it when the page texts are at hand):
+that this reproduces it when the page texts are at hand): every cue, the sentence-labeled and
+the kind-only development pages, the intercept moved to the sentence-labeled pages' share of
+explainers:
 
     scripts/train_pagekind.py corpus/own_dev_manifest.jsonl:real-pages/own \\
-        ../shared/corpus/pages_dev_manifest.jsonl:real-pages/dev
+        ../shared/corpus/pages_dev_manifest.jsonl:real-pages/dev \\
+        corpus/pagekind_manifest.jsonl:real-pages/kind --cues all --prior labeled
 
-The variant measured and not shipped (``scripts/pagekind_cues.py``; README, Accuracy) adds
-``corpus/pagekind_manifest.jsonl:real-pages/kind --cues all --prior labeled``.
+The first model (until this release) read the ``base`` cues of the first two manifests only.
 """
 
 from __future__ import annotations

@@ -175,3 +175,45 @@ def test_a_bad_short_page_threshold_is_refused(tmp_path, short):
     path = _file(tmp_path, DOC_RULE.replace("{words: 20, min: 2}", short))
     with pytest.raises(RuleFileError, match="'short' must be"):
         load_rules([path], shipped=False)
+
+
+TWO_NEGATION_RULES = """
+category: TESTIMONIAL
+rules:
+  - id: TESTIMONIAL.a-relief
+    severity: warning
+    message: Relief told by what is gone.
+    why: Test.
+    suggestion: Test.
+    cancel: [negated]
+    patterns:
+      - regex: "\\\\bI\\\\s+don't\\\\s+need\\\\s+my\\\\s+cane"
+    examples:
+      flag: [I don't need my cane.]
+      pass: [It is not that I need my cane.]
+  - id: TESTIMONIAL.b-need
+    severity: warning
+    message: A need.
+    why: Test.
+    suggestion: Test.
+    cancel: [negated]
+    patterns:
+      - regex: "\\\\bI\\\\s+\\\\w+\\\\W?\\\\w*\\\\s+need\\\\s+my\\\\s+cane"
+    examples:
+      flag: [I really need my cane.]
+      pass: [I don't need my cane.]
+"""
+
+
+def test_negation_is_judged_per_pattern_on_the_same_words(tmp_path):
+    """Two patterns matching the same words: the negator one names as its own word does not
+    cancel it, and still cancels the other, whichever is checked first (the prefiltered and
+    the full path must agree)."""
+    from claimlint.lint import read_document
+
+    pack = load_rules([_file(tmp_path, TWO_NEGATION_RULES)], shipped=False)
+    for prefilter in (True, False):
+        doc = read_document("I don't need my cane.", "text", "p.txt")
+        doc.page_kind = "promotional"
+        found = [f.rule.id for f in Engine(pack, use_prefilter=prefilter).run(doc)]
+        assert found == ["TESTIMONIAL.a-relief"]

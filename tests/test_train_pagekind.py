@@ -290,26 +290,26 @@ def test_cue_comparison_predicts_every_page_out_of_fold_and_pairs_the_variants(s
     assert change == 0.5 and 0 <= low <= change <= high <= 1
 
 
-def test_the_shipped_model_is_what_the_script_fits_from_the_committed_manifests():
+def test_the_shipped_model_is_what_the_script_fits_from_the_committed_manifests(tmp_path, monkeypatch):
     """Runs where the development page texts are saved (they are never committed): the
-    shipped model is the training script's fit of the sentence-labeled development manifests."""
+    shipped model is the training script's fit of the committed development manifests, the
+    sentence-labeled ones and the kind-only one, with every cue and the labeled pages' prior
+    (the command in the script's docstring)."""
     import os
     from pathlib import Path
 
     corpus = Path(os.environ.get("CLAIMLINT_CORPUS", ROOT.parent / "corpus"))
     shared = ROOT.parent / "shared" / "corpus" / "pages_dev_manifest.jsonl"
-    own = ROOT / "corpus" / "own_dev_manifest.jsonl"
-    pairs = [f"{own}:{corpus / 'owndev'}", f"{shared}:{corpus / 'dev'}"]
-    if not shared.is_file() or not (corpus / "owndev" / "pages").is_dir():
+    pairs = [f"{ROOT / 'corpus' / 'own_dev_manifest.jsonl'}:{corpus / 'owndev'}",
+             f"{shared}:{corpus / 'dev'}",
+             f"{ROOT / 'corpus' / 'pagekind_manifest.jsonl'}:{corpus / 'kind'}"]
+    if not shared.is_file() or not all((corpus / d / "pages").is_dir() for d in ("owndev", "dev", "kind")):
         pytest.skip("the development page texts are not saved here")
     train = _load("train_pagekind")
-    from claimlint.pagekind import _model
+    out = tmp_path / "pagekind.json"
+    monkeypatch.setattr(sys, "argv", ["train_pagekind.py", *pairs, "--cues", "all", "--prior", "labeled",
+                                      "--out", str(out)])
+    train.main()
+    from claimlint.pagekind import MODEL
 
-    pages = train.load_pages(pairs)
-    from claimlint.pagekind import features
-
-    fitted = train.fit([features(p["text"]) for p in pages], [int(p["kind"] == "educational") for p in pages])
-    shipped = _model()
-    assert shipped["pages"] == len(pages)
-    assert fitted["weights"] == shipped["weights"] and fitted["bias"] == shipped["bias"]
-    assert fitted["mean"] == shipped["mean"] and fitted["scale"] == shipped["scale"]
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(MODEL.read_text(encoding="utf-8"))

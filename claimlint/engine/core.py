@@ -666,7 +666,7 @@ class Engine:
             return []
         block = st.doc.block_at(w[0])
         lead = st.doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
-        cache: dict[tuple[int, int, str], bool] = {}
+        cache: dict[tuple[int, int, str, str | None], bool] = {}
         live = []
         reach: dict[int, list[int]] = {}  # sentence start -> first start, last end of its matches
         for key, s, e in spans:
@@ -689,7 +689,10 @@ class Engine:
             ls, le = s - toks.base, e - toks.base  # the match in the sentence's lists
             found = set()
             for ctx in self._context_needs[key]:
-                memo = (sent.start, -1, ctx) if ctx in context.SENTENCE_WIDE else (s, e, ctx)
+                # "negated" reads the pattern's own words (a negator it names is no negation),
+                # so two patterns' matches on the same words may differ there
+                memo = ((sent.start, -1, ctx, None) if ctx in context.SENTENCE_WIDE
+                        else (s, e, ctx, key if ctx == "negated" else None))
                 if memo not in cache:
                     cache[memo] = context.CHECKS[ctx](toks, ls, le, lead, self._literals[key].__contains__,
                                                       text[sent.start_char:sent.end_char])
