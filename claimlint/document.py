@@ -28,6 +28,18 @@ _CITED = re.compile(
     r"\b(?:19|20)\d\d(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*;\s*\d+\s*(?:\(\s*[\w-]+\s*\))?\s*:\s*[A-Za-z]?\d"
     r"|\bdoi\s*:\s*10\.\d{4,}|\bdoi\.org/10\.\d{4,}|\bPMID\s*:?\s*\d{5,}|\bPMC\d{5,}"
     r"|(?:\b[A-Z][\w'\u2019-]+\s+[A-Z]{1,3}(?:,\s+|\.\s*$|\s+(?:and|&)\s+)){3,}")
+# what any match of _CITED holds (one author with initials, a year and a ';', or a literal):
+# tested first, since _CITED tries its alternatives at every place of a paragraph
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_ONE_AUTHOR = re.compile(r"[A-Z][\w'\u2019-]+\s+[A-Z]{1,3}(?:,\s|\.\s*$|\s+(?:and|&)\s)")
+
+
+def _may_cite(text: str) -> bool:
+    """False where ``_CITED`` certainly finds nothing (cheap tests first)."""
+    return bool("doi" in text or "PMID" in text or "PMC" in text
+                or ";" in text and _YEAR.search(text) or _ONE_AUTHOR.search(text))
+
+
 _AUTHORS_FIRST = re.compile(r"^\W*(?:[A-Z][\w'\u2019-]+\s+[A-Z]{1,3}\b[,.]\s*){2,}")
 _SELLER_VOICE = re.compile(r"\b(?:we|our|us|you|your|i|my)\b", re.IGNORECASE)
 REFERENCE_WORDS = 40
@@ -306,7 +318,7 @@ class DocumentBuilder:
         if self._len - self._block_start > REFERENCE_CHARS:
             return False
         text = self._block_text()
-        if not _CITED.search(text):
+        if not _may_cite(text) or not _CITED.search(text):
             return False
         return (_AUTHORS_FIRST.match(text) is not None
                 or len(text.split()) <= REFERENCE_WORDS and not _SELLER_VOICE.search(text))

@@ -69,3 +69,23 @@ def test_entries_of_a_list_of_references_are_reference_blocks():
         "paragraph"]  # a year and a ratio are no citation
     md = "## Sources\n\n- Marlow KT, Ferris AB. Stem cells in knees. J Ortho Res. 2014;21:311.\n"
     assert ("reference", "Marlow KT, Ferris AB. St") in _block_kinds(md, "markdown")
+
+
+def test_the_citation_pre_check_never_rules_out_a_citation():
+    """A paragraph goes to the citation regex only when it holds what every citation holds:
+    on text built from the pieces of citations, wherever the regex finds one the check agrees."""
+    import random
+
+    from claimlint.document import _CITED, _may_cite
+
+    pieces = ["Qi Y", "Feng G.", "Smith JA,", "Lee K and", "Roe J &", "Mol Biol Rep.", "2012",
+              "1998 May", "2012 May 3", ";", "; ", "39(5)", ":5683-9.", ": A12", "doi: 10.1016/x",
+              "doi.org/10.12345/y", "PMID: 123456", "PMC1234567", "we offer", ",", ".", " ", "\n"]
+    rng = random.Random(11)
+    found = 0
+    for _ in range(20000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        if _CITED.search(text):
+            found += 1
+            assert _may_cite(text), text
+    assert found > 1000

@@ -60,3 +60,33 @@ def test_a_model_with_the_reporters_voice_reads_a_news_report_as_an_explainer(mo
               "Book your consultation with our team today. ") * 6
     assert pagekind.classify(report).kind == "educational"
     assert pagekind.classify(seller).kind == "promotional"
+
+
+def test_fast_cue_counts_equal_counting_each_cue_regex():
+    """Cue counts come from look-ahead-guarded regexes and one count of the page's words;
+    they must equal counting each cue's own regex, on pages that hold every cue."""
+    import random
+    import re
+    from pathlib import Path
+
+    from claimlint import pagekind
+
+    def plain(text: str) -> dict[str, int]:
+        low = text[:pagekind.READ_CHARS].lower()
+        counts = {"selling": len(pagekind.SELLING.findall(low)),
+                  "explaining": len(pagekind.EXPLAINING.findall(low))}
+        counts.update({n: len(re.findall(rx, low))
+                       for n, rx in (pagekind.VOICES | pagekind.REPORTING).items()})
+        counts["named"] = len(pagekind.NAMED.findall(text[:pagekind.READ_CHARS]))
+        return counts
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    pages = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(root.rglob("*"))
+             if p.suffix in (".txt", ".md", ".html")]
+    words = " ".join(pages).split()
+    rng = random.Random(3)
+    pages += [" ".join(rng.choice(words) for _ in range(400)) for _ in range(50)]
+    pages.append("We've offered it. Ours, us; I/my/me: they're ours — n't 'n't studies trial trials $5?")
+    assert len(pages) > 60
+    for text in pages:
+        assert cue_counts(text) == plain(text)

@@ -1,4 +1,6 @@
 import json
+import random
+import re
 
 import pytest
 
@@ -9,6 +11,7 @@ from claimlint.engine.prefilter import (
     inside_word_anchors,
     position_sensitive,
     regex_anchors,
+    regex_formula,
     relaxed,
     trie_regex,
 )
@@ -278,6 +281,42 @@ def test_relaxed_regexes_of_the_pack_match_wherever_the_rules_do(engine):
     assert checked > 30
 
 
+@pytest.mark.parametrize("pattern,holds,lacks", [
+    (r"\b(?:non|minimally)[- ]?(?:surgical|invasive)", ["a nonsurgical option", "non-invasive"],
+     ["minimally", "surgical care"]),
+    (r"\bno\s+(?:side[- ]effects|risks?)\b", ["No  RISK at all", "no side-effects"],
+     ["no downtime", "side effects"]),
+    (r"\b(?:studies|trials)\s+(?:\w+\s+)?(?:show|prove)", ["trials show"], ["studies suggest"]),
+    (r"(?:safe|effective)(?:\s+and\s+)?(?:guaranteed)?", ["safe"], ["guaranteed"]),  # optional parts
+    (r"[Ss]tem\s+cells?(?=\s+heal)", ["stem cells"], ["stem"]),  # lookarounds: not required
+])
+def test_regex_formula_needs_every_required_literal(pattern, holds, lacks):
+    test = eval(f"lambda t: {regex_formula(pattern)}")
+    assert all(test(text.lower()) for text in holds)
+    assert not any(test(text.lower()) for text in lacks)
+
+
+@pytest.mark.parametrize("pattern", [r"\w+\s+\d+", r"(?:a|\d+)\s+b", r"[[:alpha:]]+ing"])
+def test_regex_formula_is_none_without_required_literals(pattern):
+    assert regex_formula(pattern) is None
+
+
+def test_regex_formulas_of_the_pack_hold_wherever_the_rules_match(engine):
+    """Ruling a window out on its literals loses nothing: on every example sentence of every
+    rule, where a regex of the pack matches, its formula holds on the lower-cased text."""
+    sentences = [s for rule in engine.pack.rules for s in rule.flag_examples + rule.pass_examples]
+    checked = 0
+    for source in engine._regexes.source.values():
+        if regex_formula(source) is None:
+            continue
+        test = eval(f"lambda t: {regex_formula(source)}")
+        for text in sentences:
+            if _compiled(source).search(text):
+                checked += 1
+                assert test(text.lower()), (source, text)
+    assert checked > 100
+
+
 def test_phrase_words_must_come_in_the_pattern_order():
     guaranteed, results = frozenset({"guaranteed"}), frozenset({"results"})
     assert _in_order([guaranteed, results], [("guaranteed",), ("x",), ("results",)])
@@ -299,3 +338,35 @@ def test_words_too_common_for_anchors_still_rule_windows_out():
     spec = [{"LOWER": {"IN": ["we", "i"]}}, {"LEMMA": "be"}, {"LEMMA": "guarantee"}]
     from claimlint.rulepack import Pattern
     assert _exact_parts(Pattern("tokens", spec)) == [{"we", "i"}, None, None]
+
+
+def _split_by_word_regex(windows: SentenceWindows, text: str, start: int, end: int) -> list:
+    """The split as it was written before: one regex from the word's start."""
+    rx = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})[.!?]+[\"'”’)\]]*\s+(?=[\"“‘(\[]?[^\W_a-z])")
+    out, cur = [], start
+    for m in rx.finditer(text, start, end):
+        if not m.group(1).islower() or m.group(1) in windows.exceptions:
+            continue
+        if m.end() > cur:
+            out.append((cur, m.end()))
+            cur = m.end()
+    if cur < end:
+        out.append((cur, end))
+    return out
+
+
+def test_windows_split_where_the_word_regex_split():
+    """The split searches from the punctuation and reads the word back: the same places
+    as a search from each word's start, on text that reaches every edge (a word cut by the
+    block's start, runs longer than the look-back, digits, capitals, other scripts)."""
+    windows = SentenceWindows({"etc.", "inc."})
+    rng = random.Random(5)
+    pieces = ["cures", "etc", "Inc", "ab", "x" * 70, "é" * 5 + "tude", "ÉTUDE", "abc1def", "naïve",
+              "under_score", "2nd", "Ⅻabc", "«quote»", "“Yes", "(See", "'Tis"]
+    joins = [". ", "! ", "?? ", ".\" ", ".’ ", ". \n", ".", " ", ", ", "... ", ".) "]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(joins) for _ in range(rng.randint(1, 12)))
+        start = rng.randint(0, len(text) // 3)
+        end = rng.randint(start, len(text))
+        assert windows.split(text, start, end) == _split_by_word_regex(windows, text, start, end), (
+            text, start, end)

@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from claimlint import __version__, lite
@@ -29,6 +30,7 @@ from claimlint.engine.prefilter import (
     letter_anchor,
     position_sensitive,
     regex_anchors,
+    regex_formula,
     relaxed,
 )
 from claimlint.engine.tokenmatch import TokenMatcher, lexeme_facts, supported, word_facts
@@ -136,7 +138,7 @@ class _DocState:
     matched: dict[Window, set[str]] = field(default_factory=dict)
     timeouts: dict[str, list[int]] = field(default_factory=dict)  # rule id -> text offsets
     hits: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # all anchors, in order
-    hit_starts: list[int] = field(default_factory=list)
+    by_window: list[tuple[Window, list[tuple[str, ...]]]] | None = None  # hits per window, in order
 
 
 class Engine:
@@ -218,9 +220,14 @@ class Engine:
                                 if k not in self._position_sensitive}
         self._confirm_source.update((k, src) for k, src in plan["relaxed"].items() if src)
         self._confirmable = frozenset(self._confirm_source)
+        self._excludes = frozenset(k for k, e in self.entries.items() if e.role == "exclude")
         self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
+        self._multi_keys = frozenset(self._multi_requires)
         # words a pattern needs that are too common or too short to be anchors ("no", "100")
-        self._spelled = {k: parts for k, parts in plan["spelled"].items() if parts}
+        # one test of a window's lower-cased text per entry: the spelled-out words, and a
+        # regex's literal runs (``regex_formula``), before spaCy or the regex sees it
+        self._tests = _TextTests(_text_tests(plan["spelled"], plan["formulas"]))
+        self._kinds_memo: dict[frozenset[str], tuple] = {}
         # a phrase's or token pattern's words come in the order the pattern names them
         self._ordered = frozenset(k for k in self._multi_requires
                                   if self.entries[k].pattern.kind != "regex")
@@ -277,6 +284,9 @@ class Engine:
             tokenizer = None
         return {"requires": requires, "literals": literals, "token_specs": self._token_specs,
                 "position_sensitive": sensitive, "spelled": spelled,
+                # a regex's literal runs, all of them, as a test on a window's text
+                "formulas": {k: f for k, src in self._regexes.source.items()
+                             if (f := regex_formula(src))},
                 "relaxed": {k: relaxed(self._regexes.source[k]) for k in sensitive},
                 # anchors a match may hold right after a letter are looked for inside words
                 "inside_words": _inside_word_pieces(nlp) | {
@@ -403,7 +413,6 @@ class Engine:
         for st in states:
             if self.use_prefilter and not self.unanchored:
                 st.hits = self.prefilter.hits(st.doc.text)
-                st.hit_starts = [pos for pos, _ in st.hits]
             st.windows = self._plan(st, self._sentence_anchors, self._sentence_keys)
         self._process([(st, w) for st in states for w in st.windows])
         return states
@@ -416,27 +425,57 @@ class Engine:
             st.split[bi] = (wins, [w[0] for w in wins])
         return st.split[bi]
 
-    def _window_at(self, st: _DocState, pos: int) -> Window | None:
-        bi = st.doc.block_index(pos)
-        if bi is None:
-            return None
-        wins, starts = self._windows_of(st, bi)
-        return wins[bisect_right(starts, pos) - 1]
-
     def _active(self, found: set[str], allowed: set[str]) -> frozenset[str]:
         """Entries (among ``allowed``) whose every anchor set occurs in ``found`` (kept per
         set of anchors: windows meet the same few sets over and over)."""
         memo_key = (frozenset(found), id(allowed))
         keys = self._active_memo.get(memo_key)
         if keys is None:
-            candidates = set().union(*(self._anchor_entries[a] for a in found)) & allowed
+            candidates = set().union(*map(self._anchor_entries.__getitem__, found))
+            candidates &= allowed
             multi = self._multi_requires  # an entry with one anchor set: met when present
-            keys = frozenset(k for k in candidates
-                             if k not in multi or not any(map(found.isdisjoint, multi[k])))
+            keys = frozenset(candidates.difference(self._multi_keys).union(
+                k for k in candidates.intersection(self._multi_keys)
+                if not any(map(found.isdisjoint, multi[k]))))
             if len(self._active_memo) >= ACTIVE_MEMO:
                 self._active_memo.clear()
             self._active_memo[memo_key] = keys
         return keys
+
+    def _kinds(self, keys: frozenset[str]) -> tuple[frozenset[str], tuple, tuple]:
+        """``keys`` split into those with nothing more to check in a window, those whose
+        words must come in order, and those with a test of the window's text."""
+        kinds = self._kinds_memo.get(keys)
+        if kinds is None:
+            ordered = tuple(k for k in keys if k in self._ordered)
+            tested = tuple(k for k in keys if k in self._tests.source and k not in self._ordered)
+            kinds = (keys.difference(ordered, tested), ordered, tested)
+            if len(self._kinds_memo) >= ACTIVE_MEMO:
+                self._kinds_memo.clear()
+            self._kinds_memo[keys] = kinds
+        return kinds
+
+    def _hit_windows(self, st: _DocState) -> list[tuple[Window, list[tuple[str, ...]]]]:
+        """The windows holding a prefilter hit, in document order, each with its hits'
+        anchors in order (worked out once per document, for sentence and document rules)."""
+        if st.by_window is None:
+            doc, seen = st.doc, {}
+            wins: list[Window] = []
+            wi, win_end, block_end, here = 0, -1, -1, []
+            for pos, anchors in st.hits:  # hits come in order: walk forward
+                if pos >= win_end:  # the next window (or block) holding a hit
+                    if pos >= block_end:
+                        bi = doc.block_index(pos)
+                        if bi is None:
+                            continue  # in a block break
+                        wins, wi, block_end = self._windows_of(st, bi)[0], 0, doc.blocks[bi].end
+                    while pos >= wins[wi][1]:
+                        wi += 1
+                    win_end = wins[wi][1]
+                    here = seen.setdefault(wins[wi], [])
+                here.append(anchors)
+            st.by_window = sorted(seen.items())
+        return st.by_window
 
     def _plan(self, st: _DocState, wanted: frozenset[str], allowed: set[str]
               ) -> dict[Window, set[str]]:
@@ -445,49 +484,43 @@ class Engine:
         if self.unanchored or not self.use_prefilter:
             return {w: set(allowed) for bi in range(len(doc.blocks))
                     for w in self._windows_of(st, bi)[0]}
-        present: dict[Window, set[str]] = {}
-        seen: dict[Window, list[tuple[str, ...]]] = {}
-        blocks, bi, wins, wi = doc.blocks, None, [], 0
-        for pos, anchors in st.hits:  # hits come in order: walk forward
-            if wanted.isdisjoint(anchors):
-                continue
-            if bi is None or pos >= blocks[bi].end:
-                bi = doc.block_index(pos)
-                if bi is None:
-                    continue  # in a block break
-                wins, wi = self._windows_of(st, bi)[0], 0
-            while pos >= wins[wi][1]:
-                wi += 1
-            found = present.get(wins[wi])
-            if found is None:
-                found = present[wins[wi]] = set()
-                seen[wins[wi]] = []
-            found.update(anchors)
-            seen[wins[wi]].append(anchors)
         planned = {}
-        for win, found in sorted(present.items()):
+        tests, requires = self._tests, self._requires
+        for win, hits in self._hit_windows(st):
+            found = wanted.intersection(chain.from_iterable(hits))
+            if not found:
+                continue
             keys = self._active(found, allowed)
-            if keys:
-                keys = {k for k in keys
-                        if k not in self._ordered or _in_order(self._requires[k], seen[win])}
-            if keys and not self._spelled.keys().isdisjoint(keys):
+            if not keys:
+                continue
+            plain, ordered, tested = self._kinds(keys)
+            if ordered or tested:
                 lower = doc.text[win[0]:win[1]].lower()
-                keys = {k for k in keys if k not in self._spelled or all(
-                    any(word in lower for word in part) for part in self._spelled[k])}
+                keys = set(plain)
+                keys.update(k for k in ordered if _in_order(requires[k], hits)
+                            and (k not in tests.source or tests[k](lower)))
+                keys.update(k for k in tested if tests[k](lower))
+            else:
+                keys = set(plain)
             if keys:
                 planned[win] = keys
-        self._confirm_regexes(doc.text, planned)
+        # claims first: an exclusion matters only where its rule may claim something, so
+        # exclusions are confirmed only in the windows where a claim of their rule is left
+        self._confirm_regexes(doc.text, planned, self._confirmable - self._excludes)
         chosen = {}
         for win, keys in planned.items():
-            # an exclusion matters only where its rule may claim something
-            claiming = {self.entries[k].rule for k in keys if self.entries[k].role != "exclude"}
+            claiming = {self.entries[k].rule for k in keys if k not in self._excludes}
             keys = {k for k in keys if self.entries[k].rule in claiming}
-            keys.update(k for r in claiming for k in self._free_excludes.get(r, ()))
             if keys:
                 chosen[win] = keys
+        self._confirm_regexes(doc.text, chosen, self._confirmable & self._excludes)
+        for keys in chosen.values():
+            keys.update(k for r in {self.entries[k].rule for k in keys}
+                        for k in self._free_excludes.get(r, ()))
         return chosen
 
-    def _confirm_regexes(self, text: str, planned: dict[Window, set[str]]) -> None:
+    def _confirm_regexes(self, text: str, planned: dict[Window, set[str]],
+                         confirmable: frozenset[str]) -> None:
         """Drop regex entries from the windows where their regex does not match the raw
         text (no spaCy needed to know that). Each regex runs once per document, over its
         windows joined by blank lines, finding a match at every place one starts
@@ -497,7 +530,7 @@ class Engine:
         a regex that times out are kept."""
         by_key: dict[str, list[Window]] = defaultdict(list)
         for win, keys in planned.items():
-            for k in keys & self._confirmable:
+            for k in keys & confirmable:
                 by_key[k].append(win)
         # regexes met in the same windows search the same joined text: joined once (and
         # dropped before the next one: memory stays one joined text, whatever the document)
@@ -674,12 +707,20 @@ class Engine:
     def _regex_sentences(self, st: _DocState, sp: Doc, sents: list, keys: list[str], spans: list,
                          offset: int, text: str) -> None:
         """Add the spans of the regex entries ``keys`` in each of ``sents``, recording the
-        sentences where a rule's regex timed out (a rule stops after MAX_TIMEOUTS)."""
+        sentences where a rule's regex timed out (a rule stops after MAX_TIMEOUTS). A regex
+        runs only in the sentences that hold its literal runs (its text test)."""
+        tests = self._tests
         for sent in sents:
+            low = None
             for key in keys:
                 rule_id = self.rules[self.entries[key].rule].id
                 if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
                     continue  # stopped in this document: reported, never retried
+                if key in tests.source:
+                    if low is None:
+                        low = text[sent.start_char:sent.end_char].lower()
+                    if not tests[key](low):
+                        continue
                 if not self._regex_spans(sp, sent, key, spans, text):
                     st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
 
@@ -800,20 +841,12 @@ class Engine:
         keys = self._part_keys[part]
         cancel = UNLESS_CANCEL if role == "unless" else self.rules[ri].cancel
         wanted = self._part_anchors[part]
-        seen: set[Window] = set()
         if self.unanchored or not self.use_prefilter:
-            windows = iter(self._plan(st, wanted, keys))
+            windows = ((win, keys) for win in self._plan(st, wanted, keys))
         else:
-            windows = (self._window_at(st, pos) for pos, anchors in st.hits
-                       if not wanted.isdisjoint(anchors))
-        for win in windows:
-            if win is None or win in seen:
-                continue
-            seen.add(win)
-            lo, hi = bisect_left(st.hit_starts, win[0]), bisect_left(st.hit_starts, win[1])
-            found = {a for _, anchors in st.hits[lo:hi] for a in anchors if a in wanted}
-            prefiltered = self.use_prefilter and not self.unanchored
-            active = self._active(found, keys) if prefiltered else keys
+            windows = ((win, self._active(found, keys)) for win, hits in self._hit_windows(st)
+                       if (found := wanted.intersection(chain.from_iterable(hits))))
+        for win, active in windows:
             if not active:
                 continue
             st.windows[win] = st.windows.get(win, set()) | active
@@ -1023,6 +1056,33 @@ class _Regexes(dict):
     def __missing__(self, key: str) -> regex.Pattern:
         compiled = self[key] = _compiled(self.source[key])
         return compiled
+
+
+def _text_tests(spelled: dict[str, list[frozenset[str]]], formulas: dict[str, str]
+                ) -> dict[str, str]:
+    """Entry key -> an expression over ``t``, a window's lower-cased text, true wherever the
+    entry can match there: one of each spelled-out part's words, and a regex's formula."""
+    tests: dict[str, list[str]] = defaultdict(list)
+    for key, parts in spelled.items():
+        tests[key] += ["(" + " or ".join(f"{w!r} in t" for w in sorted(part)) + ")"
+                       for part in parts]
+    for key, formula in formulas.items():
+        tests[key].append(formula)
+    return {key: " and ".join(parts) for key, parts in tests.items() if parts}
+
+
+class _TextTests(dict):
+    """Entry key -> its ``_text_tests`` expression as a function of a window's lower-cased
+    text, compiled on first use (the expressions hold only quoted literals, ``in``, ``and``
+    and ``or``)."""
+
+    def __init__(self, source: dict[str, str]) -> None:
+        super().__init__()
+        self.source = source
+
+    def __missing__(self, key: str):  # noqa: ANN204 - a compiled test
+        test = self[key] = eval(compile(f"lambda t: {self.source[key]}", "<formula>", "eval"))
+        return test
 
 
 class _Words:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 from functools import lru_cache
+from itertools import accumulate, islice
 
 try:  # Python 3.11+
     import re._constants as sre_constants
@@ -137,6 +138,60 @@ def _seq_anchors(items: list, word_start: bool = False) -> tuple[set[str] | None
         after_nonletter = _after(op, av, after_nonletter)
     consider({run} if run else None, run_start)
     return best, best_key[0] if best is not None else False
+
+
+# words in nearly every window: testing for them costs a scan and rules nothing out
+FORMULA_SKIP = frozenset({"the", "of", "and", "to", "in", "is", "are", "was", "were", "be", "an",
+                          "for", "with", "on", "at", "as", "by", "or", "it", "this", "that"})
+
+
+@lru_cache(maxsize=4096)
+def regex_formula(pattern: str) -> str | None:
+    """A Python expression over ``t``, a window's lower-cased text, that is true wherever
+    ``pattern`` can match in it: the literal runs the regex needs, joined by ``and`` along
+    a sequence and ``or`` across alternatives (``('stem' in t and 'cell' in t)``). Where it
+    is false no regex search is needed to know the regex finds nothing. None when the
+    regex needs no literal, or the standard parser rejects it."""
+    try:
+        parsed = _parse(pattern, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError, FutureWarning):
+        return None
+    return _seq_formula(list(parsed))
+
+
+def _seq_formula(items: list) -> str | None:
+    """All of a sequence's literal runs and required groups (None: nothing required)."""
+    parts: list[str] = []
+    run = ""
+
+    def flush() -> None:
+        if len(run.strip()) >= 2 and run.strip().lower() not in FORMULA_SKIP:
+            parts.append(f"{run.lower()!r} in t")
+
+    for op, av in items:
+        letter = _single_letter(av) if op is sre_constants.IN else ""
+        if op is sre_constants.LITERAL or letter:
+            run += letter or chr(av)
+            continue
+        flush()
+        run = ""
+        sub = None
+        if op is sre_constants.SUBPATTERN:
+            sub = _seq_formula(list(av[-1]))
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            sub = _seq_formula(list(av[2]))
+        elif op is sre_constants.BRANCH:
+            alternatives = [_seq_formula(list(b)) for b in av[1]]
+            if all(alternatives):
+                sub = "(" + " or ".join(dict.fromkeys(alternatives)) + ")"
+        if sub:
+            parts.append(sub)
+    flush()
+    if not parts:
+        return None
+    # the cheapest and likeliest to fail first: single literals, the longest first
+    parts = sorted(dict.fromkeys(parts), key=lambda p: (p.startswith("("), -len(p)))
+    return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
 
 
 def _after(op, av, before: bool) -> bool:  # noqa: ANN001 - one branch per node kind
@@ -387,9 +442,10 @@ class Prefilter:
 
     @property
     def regex(self) -> re.Pattern:
-        """One regex over all anchors, on lower-cased text (compiled on first use)."""
+        """One regex over all anchors, on lower-cased text, as one group (for ``split``;
+        compiled on first use)."""
         if self._regex is None:
-            self._regex = re.compile(self._body())
+            self._regex = re.compile("(" + self._body() + ")")
         return self._regex
 
     def hits(self, text: str, start: int = 0, end: int | None = None
@@ -402,15 +458,21 @@ class Prefilter:
             self._scanned += len(part)
             return self._word_hits(low, start)
         if len(low) == len(part):
-            matches = self.regex.finditer(low)
-        else:  # a few characters change length when lower-cased
-            if self._regex_ci is None:
-                self._regex_ci = re.compile(self._body(), re.IGNORECASE)
-            matches = self._regex_ci.finditer(part)
-        out = []
-        for m in matches:
-            out.append((start + m.start(), self._anchors_in(m.group().lower())))
-        return out
+            # split, not finditer: the hits and the text between them come back at C speed
+            # (no match object per hit), and their offsets are the running sums of lengths
+            pieces = self.regex.split(low)
+            words = pieces[1::2]
+            starts = accumulate(map(len, pieces), initial=start)
+            anchors = list(map(self._prefixes.get, words))
+            if None in anchors:
+                anchors = [a if a is not None else self._anchors_in(w) for w, a in zip(words, anchors)]
+            return list(zip(islice(starts, 1, None, 2), anchors))
+        # a few characters change length when lower-cased
+        if self._regex_ci is None:
+            self._regex_ci = re.compile(self._body(), re.IGNORECASE)
+        return [(start + m.start(), self._anchors_in(m.group().lower()))
+                for m in self._regex_ci.finditer(part)]
+
 
     def _anchors_in(self, word: str) -> tuple[str, ...]:
         """The anchors that are prefixes of a matched word (the match is the longest)."""
@@ -460,6 +522,11 @@ class Prefilter:
         return 0
 
 
+_TO_LAST_NONLETTER = re.compile(r"[\s\S]*[\W\d_]")  # matched once: ends after the last one
+_LETTER = re.compile(r"[^\W\d_]")
+WORD_REACH = 64  # how far back the run before a full stop is looked for at first
+
+
 class SentenceWindows:
     """Splits a block into windows at points where spaCy's sentencizer certainly splits.
 
@@ -471,14 +538,16 @@ class SentenceWindows:
 
     def __init__(self, exception_words: set[str]) -> None:
         self.exceptions = {w.lower() for w in exception_words}
+        # the search starts at the punctuation (a scan for [.!?], fast), the three letters
+        # before it checked behind; the word itself is read back from there
         self.regex = re.compile(
-            r"(?<![^\W\d_])([^\W\d_]{3,})[.!?]+[\"'”’)\]]*\s+(?=[\"“‘(\[]?[^\W_a-z])"
+            r"[.!?](?<=[^\W\d_]{3}.)[.!?]*[\"'”’)\]]*\s+(?=[\"“‘(\[]?[^\W_a-z])"
         )
 
     def split(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         windows, cur = [], start
         for m in self.regex.finditer(text, start, end):
-            word = m.group(1)
+            word = _word_before(text, start, m.start())
             if not word.islower() or word in self.exceptions:
                 continue
             if m.end() > cur:
@@ -487,3 +556,16 @@ class SentenceWindows:
         if cur < end:
             windows.append((cur, end))
         return windows
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The whole run of letters that ends at ``end``; "" if it begins before ``start``
+    (a word the block holds only part of, which the block's search never splits at)."""
+    low = max(start, end - WORD_REACH)
+    m = _TO_LAST_NONLETTER.match(text, low, end)
+    if m is None and low > start and _LETTER.match(text, low - 1):
+        low = start  # a very long run: read all of it
+        m = _TO_LAST_NONLETTER.match(text, low, end)
+    if m is None and low > 0 and _LETTER.match(text, low - 1):
+        return ""
+    return text[m.end() if m else low:end]
