@@ -33,8 +33,12 @@ _LOOK_ALIKES = {
 }
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _OTHER_LETTER = re.compile(r"[^\x00-\x7f\W\d_]")
-# every letter fold can change: the look-alikes, fullwidth and mathematical letters
-_FOLDABLE = re.compile("[" + "".join(_LOOK_ALIKES) + "\uff21-\uff3a\uff41-\uff5a\U0001d400-\U0001d6a5]")
+# fullwidth Latin capitals and small letters, and the mathematical alphanumeric letters
+_WIDE_RANGES = ((0xFF21, 0xFF3A), (0xFF41, 0xFF5A), (0x1D400, 0x1D6A5))
+# every letter fold can change: the look-alikes and those ranges (a few of whose code points
+# are unassigned: translation leaves them, and their word, as they are)
+_FOLDABLE = re.compile("[" + "".join(_LOOK_ALIKES)
+                       + "".join(f"{chr(a)}-{chr(b)}" for a, b in _WIDE_RANGES) + "]")
 LONGEST_WORD = 64  # a longer run of letters is no word (a key, a data blob): left as it is
 PASSAGE = 200  # characters either side of a word of look-alikes alone that tell its alphabet
 
@@ -42,7 +46,7 @@ PASSAGE = 200  # characters either side of a word of look-alikes alone that tell
 def _wide_letters() -> dict[int, str]:
     """Fullwidth and mathematical letters, each to the ASCII letter it is a form of."""
     table = {}
-    for code in [*range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), *range(0x1D400, 0x1D6A6)]:
+    for code in (c for a, b in _WIDE_RANGES for c in range(a, b + 1)):
         plain = unicodedata.normalize("NFKC", chr(code))
         if len(plain) == 1 and plain.isascii() and plain.isalpha():
             table[code] = plain

@@ -129,7 +129,6 @@ def _first_chars(items: list) -> set[str] | None:
         if name == "SUBPATTERN":
             body, empty = list(av[-1]), av[-1].getwidth()[0] == 0
         elif name == "BRANCH":
-            body, empty = [(op, av)], False
             firsts = [_first_chars(list(b)) for b in av[1]]
             if any(f is None for f in firsts):
                 return None

@@ -494,14 +494,12 @@ class Engine:
             if not keys:
                 continue
             plain, ordered, tested = self._kinds(keys)
+            keys = set(plain)
             if ordered or tested:
                 lower = doc.text[win[0]:win[1]].lower()
-                keys = set(plain)
                 keys.update(k for k in ordered if _in_order(requires[k], hits)
                             and (k not in tests.source or tests[k](lower)))
                 keys.update(k for k in tested if tests[k](lower))
-            else:
-                keys = set(plain)
             if keys:
                 planned[win] = keys
         # claims first: an exclusion matters only where its rule may claim something, so

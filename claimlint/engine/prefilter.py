@@ -473,7 +473,6 @@ class Prefilter:
         return [(start + m.start(), self._anchors_in(m.group().lower()))
                 for m in self._regex_ci.finditer(part)]
 
-
     def _anchors_in(self, word: str) -> tuple[str, ...]:
         """The anchors that are prefixes of a matched word (the match is the longest)."""
         anchors = self._prefixes.get(word)
