@@ -466,3 +466,18 @@ def test_prefiltered_findings_equal_every_sentence_with_every_pattern(engine):
     assert "TREATMENT.treats-condition" in {r for r, _, _ in fast[-2]}
     assert "COMPARATIVE.better-than-standard-care" in {r for r, _, _ in fast[-1]}
     assert sum(map(len, fast)) > 50
+
+
+def test_a_sentence_ends_where_its_window_does_whatever_shares_its_chunk(tmp_path):
+    """Windows are tokenized joined by blank lines; a window's last sentence must not take
+    those in, or a regex ending in ``$`` matches a heading only when no other window of the
+    document follows it in the chunk, which depends on every other pattern of the pack."""
+    engine = _engine_with(tmp_path, r"^(?=.{0,40}$)[A-Z][a-z]+ Cirrhosis", r"\bwinter\b")
+    full = Engine(engine.pack, use_prefilter=False, plan_cache=False)
+    alone = "Liver Cirrhosis\n\nWe see patients on weekdays.\n"
+    shared = "Liver Cirrhosis\n\nCirrhosis is a scarring of the liver.\n"  # both windows hit
+    for text in (alone, shared):
+        doc = read_document(text, "text", "p")
+        for e in (engine, full):
+            found = [(f.start, f.end) for f in e.run(doc) if f.rule.id == "HYPE.shouting"]
+            assert found == [(0, 15)], (text, e.use_prefilter)

@@ -646,6 +646,12 @@ class Engine:
                 spans.extend((k, ts + s, ts + e) for k, s, e in self._other_matches(m, window, keys))
         regex_keys = [k for k in keys if k in self._regexes]
         sents = list(window.sents)
+        if sents and sents[-1].end_char > w[1] - offset:
+            # the window's last sentence ends where the window does: not in the blank lines
+            # that join it to the next window of its chunk (a regex's ``$`` must not depend
+            # on which other windows share the chunk)
+            sents[-1] = _Sentence(sents[-1].start, sents[-1].end, sents[-1].start_char,
+                                  w[1] - offset)
         sent_starts = [s.start for s in sents]
         if regex_keys:
             claims = [k for k in regex_keys if self.entries[k].role != "exclude"]
@@ -888,6 +894,16 @@ class Engine:
             return None
         return EngineFinding(rule, first.start, first.end, first.sent_start, first.sent_end,
                              {"evidence": ", ".join(counts)})
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """A sentence of a tokenized chunk, as the engine reads it (token and character range)."""
+
+    start: int
+    end: int
+    start_char: int
+    end_char: int
 
 
 def _in_reference(doc: Document, offset: int) -> bool:
