@@ -112,8 +112,54 @@ def test_word_table_and_regex_find_the_same_hits():
         text = "".join(rng.choice(pieces) + rng.choice(["", " ", "-", ""]) for _ in range(30))
         table, compiled = _both_searches(anchors, inside, text)
         assert table == compiled, text
-    expected = [(3, ("can",)), (6, ("no", "not")), (11, ("no",)), (14, ("ed",))]
+        if len(text.lower()) == len(text):  # (else offsets in the lower-cased text shift)
+            assert table == _every_anchor(anchors, inside, text), text
+    # "not" inside "Noted" as well as the word-start "no" (an inside-word anchor is never
+    # hidden by a shorter anchor starting at the same place)
+    expected = [(3, ("can",)), (6, ("no", "not")), (11, ("no", "not")), (14, ("ed",))]
     assert _both_searches(anchors, inside, "We cannot. Noted") == (expected, expected)
+
+
+def _every_anchor(anchors: set[str], inside: frozenset[str], text: str):
+    """The hits by brute force: at each place, the longest anchor starting there (any
+    anchor where no letter precedes, an inside-word one anywhere), with every anchor that
+    is a prefix of it."""
+    low, out = text.lower(), []
+    for i in range(len(low)):
+        word_start = i == 0 or not re.match(r"[^\W\d_]", low[i - 1])
+        found = [a for a in anchors if low.startswith(a, i) and (word_start or a in inside)]
+        if found:
+            longest = max(found, key=len)
+            out.append((i, tuple(longest[:n] for n in range(1, len(longest) + 1)
+                                 if longest[:n] in anchors)))
+    return out
+
+
+def test_inside_word_anchors_are_found_inside_other_anchors_hits():
+    """ "leukemia" is an inside-word anchor (a regex matches it inside longer words) and
+    "leuk" a word-start one: the search must report "leukemia" where "leuk" starts the word,
+    and "itis" inside "arthritis", or a rule needing those words loses its windows, and
+    which windows are lost changes with any other pattern that adds or drops an anchor."""
+    anchors = {"leuk", "leukemia", "emia", "arthritis", "itis", "osteo", "treat"}
+    inside = frozenset({"leukemia", "emia", "arthritis", "itis"})
+    text = "We treat leukemia and osteoarthritis."
+    expected = [(3, ("treat",)), (9, ("leuk", "leukemia")), (13, ("emia",)),
+                (22, ("osteo",)), (27, ("arthritis",)), (32, ("itis",))]
+    assert _every_anchor(anchors, inside, text) == expected
+    assert _both_searches(anchors, inside, text) == (expected, expected)
+    # the same hits where lower-casing changes the text's length (searched ignoring case)
+    assert Prefilter(anchors, inside).hits("\u0130" + text.upper()) == [
+        (p + 1, a) for p, a in expected]
+
+
+def test_both_searches_equal_brute_force_on_random_text():
+    rng = random.Random(5)
+    anchors = {"ab", "abc", "abcd", "bc", "bcd", "cd", "c", "da", "dab", "xy"}
+    inside = frozenset({"bc", "bcd", "cd", "da", "dab"})
+    for _ in range(300):
+        text = "".join(rng.choice("abcdxyABCD -.1_é") for _ in range(rng.randint(0, 40)))
+        table, compiled = _both_searches(anchors, inside, text)
+        assert table == compiled == _every_anchor(anchors, inside, text), text
 
 
 def test_word_table_matches_the_regex_on_the_rule_pack(engine):
@@ -370,3 +416,68 @@ def test_windows_split_where_the_word_regex_split():
         end = rng.randint(start, len(text))
         assert windows.split(text, start, end) == _split_by_word_regex(windows, text, start, end), (
             text, start, end)
+
+
+def _generated_docs(engine, n: int = 120, seed: int = 8):
+    """Sentences made of the rule pack's own words: each rule example with some words
+    swapped for anchors of other patterns, glued inside longer words ("osteo" + anchor), or
+    inflected by the lemma table, so anchors meet in every arrangement the prefilter must
+    get right (one anchor inside another's hit, irregular forms, shared windows)."""
+    from claimlint.nlp import forms_of, lemma_of
+
+    rng = random.Random(seed)
+    examples = [t for r in engine.pack.rules for t in (*r.flag_examples, *r.pass_examples)]
+    anchors = sorted(engine.prefilter.anchors)
+    inside = sorted(engine._inside_words & engine.prefilter.anchors)
+    texts = []
+    for _ in range(n):
+        words = rng.choice(examples).split()
+        for i in range(len(words)):
+            roll = rng.random()
+            if roll < 0.08:
+                words[i] = rng.choice(anchors)
+            elif roll < 0.12 and inside:
+                words[i] = rng.choice(["leuk", "osteo", "my", "re", "un", "de"]) + rng.choice(inside)
+            elif roll < 0.18:
+                forms = sorted(forms_of(lemma_of(words[i].strip(".,!?").lower())))
+                words[i] = rng.choice(forms) if forms else words[i]
+        texts.append(" ".join(words))
+    return [read_document(" ".join(texts[i:i + 6]), "text", f"gen{i}") for i in range(0, n, 6)]
+
+
+def test_prefiltered_findings_equal_every_sentence_with_every_pattern(engine):
+    """The fast path must be a pure speed-up: on the pack's own examples, mutated so that
+    anchors overlap and inflect, it finds what matching every sentence with every pattern
+    finds. (Before, an inside-word anchor such as "leukemia" went unseen where a shorter
+    word-start anchor "leuk" began the same word, and a lemma's forms were taken from the
+    lemma of the lemma, missing "best" for "better": which windows were lost then changed
+    with unrelated pattern edits, so narrowing one regex could add false alarms elsewhere.)"""
+    full = Engine(engine.pack, use_prefilter=False)
+    docs = _generated_docs(engine)
+    docs += [read_document(t, "text", "fixed") for t in (
+        "This transformation of cells provides physicians with a way to treat leukemia.",
+        "These new procedures are the next best thing in cosmetic surgery.",
+    )]
+    fast = [[(f.rule.id, f.start, f.end) for f in found]
+            for found in engine.run_many(docs, one_per_claim=False)]
+    slow = [[(f.rule.id, f.start, f.end) for f in found]
+            for found in full.run_many(docs, one_per_claim=False)]
+    assert fast == slow
+    assert "TREATMENT.treats-condition" in {r for r, _, _ in fast[-2]}
+    assert "COMPARATIVE.better-than-standard-care" in {r for r, _, _ in fast[-1]}
+    assert sum(map(len, fast)) > 50
+
+
+def test_a_sentence_ends_where_its_window_does_whatever_shares_its_chunk(tmp_path):
+    """Windows are tokenized joined by blank lines; a window's last sentence must not take
+    those in, or a regex ending in ``$`` matches a heading only when no other window of the
+    document follows it in the chunk, which depends on every other pattern of the pack."""
+    engine = _engine_with(tmp_path, r"^(?=.{0,40}$)[A-Z][a-z]+ Cirrhosis", r"\bwinter\b")
+    full = Engine(engine.pack, use_prefilter=False, plan_cache=False)
+    alone = "Liver Cirrhosis\n\nWe see patients on weekdays.\n"
+    shared = "Liver Cirrhosis\n\nCirrhosis is a scarring of the liver.\n"  # both windows hit
+    for text in (alone, shared):
+        doc = read_document(text, "text", "p")
+        for e in (engine, full):
+            found = [(f.start, f.end) for f in e.run(doc) if f.rule.id == "HYPE.shouting"]
+            assert found == [(0, 15)], (text, e.use_prefilter)

@@ -302,7 +302,8 @@ class Engine:
             return [set(forms_of(t.lemma_)) | {t.lower_} for t in self.nlp(pattern.value)
                     if not t.is_space]
         if pattern.kind == "tokens":
-            return [_token_literals(_lemmatized(t)) for t in pattern.value if _required(t)]
+            return [_token_literals(_lemmatized(t), lemmatized=True)
+                    for t in pattern.value if _required(t)]
         return [regex_anchors(pattern.value)]
 
     def prepare(self) -> None:
@@ -645,6 +646,12 @@ class Engine:
                 spans.extend((k, ts + s, ts + e) for k, s, e in self._other_matches(m, window, keys))
         regex_keys = [k for k in keys if k in self._regexes]
         sents = list(window.sents)
+        if sents and sents[-1].end_char > w[1] - offset:
+            # the window's last sentence ends where the window does: not in the blank lines
+            # that join it to the next window of its chunk (a regex's ``$`` must not depend
+            # on which other windows share the chunk)
+            sents[-1] = _Sentence(sents[-1].start, sents[-1].end, sents[-1].start_char,
+                                  w[1] - offset)
         sent_starts = [s.start for s in sents]
         if regex_keys:
             claims = [k for k in regex_keys if self.entries[k].role != "exclude"]
@@ -889,6 +896,16 @@ class Engine:
                              {"evidence": ", ".join(counts)})
 
 
+@dataclass(frozen=True)
+class _Sentence:
+    """A sentence of a tokenized chunk, as the engine reads it (token and character range)."""
+
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+
+
 def _in_reference(doc: Document, offset: int) -> bool:
     """Is ``offset`` inside an entry of a list of references (a paper cited, not a claim)?"""
     block = doc.block_at(offset)
@@ -1003,8 +1020,10 @@ def _inside_word_pieces(nlp) -> frozenset[str]:  # noqa: ANN001
             text = tok.get(65, "") if isinstance(tok, dict) else ""  # 65 = ORTH
             text = text or tok.get("ORTH", "") if isinstance(tok, dict) else text
             at = key.find(text, pos) if text else -1
-            if at > 0 and key[at - 1].isalpha():
-                pieces.update(r.lower() for r in re.findall(r"[^\W\d_]+", text))
+            # a run of letters that follows a letter of the key ("not" of "cannot"; not
+            # "re" of "we're", which follows the apostrophe)
+            pieces.update(r.group().lower() for r in re.finditer(r"[^\W\d_]+", text)
+                          if at >= 0 and at + r.start() > 0 and key[at + r.start() - 1].isalpha())
             if at >= 0:
                 pos = at + len(text)
     return frozenset(pieces)
@@ -1115,8 +1134,11 @@ def _required(token: dict) -> bool:
     return False
 
 
-def _token_literals(token: dict) -> set[str] | None:
-    """Literal strings a token matching this spec must contain."""
+def _token_literals(token: dict, lemmatized: bool = False) -> set[str] | None:
+    """Literal strings a token matching this spec must contain. ``lemmatized``: the spec's
+    LEMMA values are lemmas already (``_lemmatized``), so a token matches a word whose
+    lemma is one of them; lemmatizing them again would be wrong where the lemma of a lemma
+    is another word ("better" -> "well" -> "good": the forms of "good" leave out "best")."""
     for attr in LITERAL_KEYS:
         if attr not in token:
             continue
@@ -1126,7 +1148,8 @@ def _token_literals(token: dict) -> set[str] | None:
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
             continue
         if attr == "LEMMA":
-            return set().union(*(forms_of(lemma_of(v)) | {v.lower()} for v in values))
+            return set().union(*(forms_of(v if lemmatized else lemma_of(v)) | {v.lower()}
+                                 for v in values))
         return {v.lower() for v in values}
     return None
 

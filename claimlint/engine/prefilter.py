@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import accumulate, chain, islice
 
 try:  # Python 3.11+
     import re._constants as sre_constants
@@ -68,15 +68,13 @@ def regex_anchors(pattern: str) -> set[str] | None:
 def inside_word_anchors(pattern: str) -> set[str]:
     """The letter runs of ``regex_anchors(pattern)`` that a match may hold right after a
     letter ("surgical" in ``(?:non)?-?surgical`` matching "nonsurgical"): the prefilter must
-    look for those inside words too, not only where a word starts. (Known limit: the scan
-    takes the longest anchor at each place and moves past it, so such an anchor inside a
-    word that a longer word-start anchor already covers is not reported; ``regex_anchors``
-    prefers anchors that start words, and the shipped pack has one regex that needs this.)"""
+    look for those inside words too, not only where a word starts (at every place, also
+    inside another anchor's hit: ``Prefilter``)."""
     found = _regex_anchor_info(pattern)
-    if not found or found[1]:
+    if not found:
         return set()
     out = set()
-    for anchor in found[0]:
+    for anchor in found[1]:
         run = letter_anchor(anchor)
         if run and anchor.startswith(run):  # a run after a non-letter of the anchor starts a word
             out.add(run)
@@ -84,37 +82,43 @@ def inside_word_anchors(pattern: str) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
-def _regex_anchor_info(pattern: str) -> tuple[frozenset[str], bool] | None:
-    """``regex_anchors`` and whether each of them certainly starts a word (each regex is
-    parsed once, though the plan asks for both)."""
+def _regex_anchor_info(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """``regex_anchors`` and those of them that may not start a word (each regex is parsed
+    once, though the plan asks for both)."""
     try:
         parsed = _parse(pattern, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError, FutureWarning):
         return None
-    anchors, starts_word = _seq_anchors(list(parsed))
+    anchors, inside = _seq_anchors(list(parsed))
     if not anchors or any(len(a) < MIN_ANCHOR for a in anchors):
         return None
-    return frozenset(a.lower() for a in anchors), starts_word
+    return frozenset(a.lower() for a in anchors), frozenset(a.lower() for a in inside)
 
 
-def _seq_anchors(items: list, word_start: bool = False) -> tuple[set[str] | None, bool]:
+def _seq_anchors(items: list, word_start: bool = False
+                 ) -> tuple[set[str] | None, frozenset[str]]:
     """Best anchor set of a sequence (the longest literal run, or a required group), and
-    whether its anchors certainly start a word (``word_start``: the sequence itself begins
-    where no letter can precede it). A set that starts words is preferred when its shortest
-    anchor has three letters or more: the prefilter finds it at word starts only."""
+    those of its anchors that may follow a letter (``word_start``: the sequence itself
+    begins where no letter can precede it; an alternative's anchors are told apart from
+    another's). A set that starts words is preferred when its shortest anchor has three
+    letters or more: the prefilter finds it at word starts only."""
     best: set[str] | None = None
     best_key = (False, 0)
+    best_inside: frozenset[str] = frozenset()
     run, run_start = "", word_start
     after_nonletter = word_start  # no letter can come right before the current place
 
-    def consider(candidate: set[str] | None, starts: bool) -> None:
-        nonlocal best, best_key
+    def consider(candidate: set[str] | None, inside: frozenset[str]) -> None:
+        nonlocal best, best_key, best_inside
         if not candidate:
             return
         shortest = min(map(len, candidate))
-        key = (starts and shortest >= 3, shortest)
+        key = (not inside and shortest >= 3, shortest)
         if best is None or key > best_key:
-            best, best_key = candidate, key
+            best, best_key, best_inside = candidate, key, inside
+
+    def literal(word: str, starts: bool) -> tuple[set[str] | None, frozenset[str]]:
+        return ({word}, frozenset() if starts else frozenset({word})) if word else (None, frozenset())
 
     for op, av in items:
         if op is sre_constants.LITERAL:
@@ -123,21 +127,21 @@ def _seq_anchors(items: list, word_start: bool = False) -> tuple[set[str] | None
             run += chr(av)
             after_nonletter = _after(op, av, after_nonletter)
             continue
-        consider({run} if run else None, run_start)
+        consider(*literal(run, run_start))
         run = ""
         if op is sre_constants.SUBPATTERN:
             consider(*_seq_anchors(list(av[-1]), after_nonletter))
         elif op is sre_constants.BRANCH:
             alts = [_seq_anchors(list(b), after_nonletter) for b in av[1]]
             if all(a for a, _ in alts):
-                consider(set().union(*(a for a, _ in alts)), all(s for _, s in alts))
+                consider(set().union(*(a for a, _ in alts)), frozenset().union(*(i for _, i in alts)))
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
             consider(*_seq_anchors(list(av[2]), after_nonletter))
         elif op is sre_constants.IN and _single_letter(av):
             run, run_start = _single_letter(av), after_nonletter
         after_nonletter = _after(op, av, after_nonletter)
-    consider({run} if run else None, run_start)
-    return best, best_key[0] if best is not None else False
+    consider(*literal(run, run_start))
+    return best, best_inside
 
 
 # words in nearly every window: testing for them costs a scan and rules nothing out
@@ -406,46 +410,49 @@ class Prefilter:
 
     Anchors are runs of letters, searched in lower-cased text where no letter precedes
     them (tokens start there), except ``inside_words`` anchors, which the tokenizer can cut
-    out of a longer word ("cannot" gives "not"). Two letter-run anchors that each start
-    after a non-letter cannot overlap, so a plain left-to-right search finds every
-    occurrence; shorter anchors that start at the same place are added from a prefix table.
+    out of a longer word ("cannot" gives "not") or a regex can match inside one: those are
+    looked for at every place, also inside a word-start anchor's hit ("leukemia" where
+    "leuk" starts the word; "itis" inside "arthritis"). A hit is a place where an anchor
+    starts: a word start for any anchor, anywhere for an inside-word one; it carries every
+    anchor that is a prefix of the longest one found there.
 
-    Two searches give the same hits: a table of the words seen so far (each word's hits
-    worked out once), and one regex over all anchors, faster per megabyte but costing
-    tens of milliseconds to compile. The table serves the first SCAN_BYTES of text a
-    process scans (a small file never compiles the regex), unless the regex was compiled
-    already (``compile``: before worker processes fork); the regex, the rest.
+    Two word-start anchors cannot overlap (each starts after a non-letter and holds only
+    letters), so one left-to-right search finds them all; the inside-word anchors, which
+    may overlap anything, are found by a second search that looks at every place without
+    consuming text, and the two lists are merged. The hits depend only on the anchor set
+    and the text: never on which other anchors a pattern change adds or drops nearby.
+
+    Two ways give the same hits: a table of the words seen so far (each word's hits
+    worked out once), and the two regexes, faster per megabyte but costing tens of
+    milliseconds to compile. The table serves the first SCAN_BYTES of text a process
+    scans (a small file never compiles the regexes), unless they were compiled already
+    (``compile``: before worker processes fork); the regexes, the rest.
     """
 
     def __init__(self, anchors: set[str], inside_words: frozenset[str] = frozenset()) -> None:
         self.anchors = {a.lower() for a in anchors if a}
-        self._bounded = {a for a in self.anchors if a not in inside_words}
-        self._free = self.anchors - self._bounded
+        self._free = {a for a in self.anchors if a in inside_words}
         self._longest = max(map(len, self.anchors), default=0)
         self._regex: re.Pattern | None = None
-        self._regex_ci: re.Pattern | None = None  # compiled when first needed: rarely
+        self._free_regex: re.Pattern | None = None
+        self._regex_ci: tuple[re.Pattern, re.Pattern | None] | None = None  # rarely needed
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._words: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {}
         self._scanned = 0
 
-    def _body(self) -> str:
-        parts = []
-        if self._bounded:
-            parts.append(r"(?<![^\W\d_])(?:" + trie_regex(self._bounded) + ")")
-        if self._free:
-            parts.append("(?:" + trie_regex(self._free) + ")")
-        return "|".join(parts) or r"(?!x)x"
-
     def compile(self) -> None:
-        """Compile the anchor regex now (before forking workers, which then share it)."""
+        """Compile the anchor regexes now (before forking workers, which then share them)."""
         _ = self.regex
 
     @property
     def regex(self) -> re.Pattern:
-        """One regex over all anchors, on lower-cased text, as one group (for ``split``;
-        compiled on first use)."""
+        """Every anchor at a word start, on lower-cased text, as one group (for ``split``;
+        compiled on first use, with the inside-word search)."""
         if self._regex is None:
-            self._regex = re.compile("(" + self._body() + ")")
+            body = trie_regex(self.anchors) if self.anchors else r"(?!x)x"
+            self._regex = re.compile(r"(?<![^\W\d_])(" + body + ")")
+            if self._free:  # (at a word start the first search finds them already)
+                self._free_regex = re.compile(_inside_search(self._free))
         return self._regex
 
     def hits(self, text: str, start: int = 0, end: int | None = None
@@ -457,21 +464,39 @@ class Prefilter:
         if len(low) == len(part) and self._regex is None and self._scanned < SCAN_BYTES:
             self._scanned += len(part)
             return self._word_hits(low, start)
-        if len(low) == len(part):
-            # split, not finditer: the hits and the text between them come back at C speed
-            # (no match object per hit), and their offsets are the running sums of lengths
-            pieces = self.regex.split(low)
-            words = pieces[1::2]
-            starts = accumulate(map(len, pieces), initial=start)
-            anchors = list(map(self._prefixes.get, words))
-            if None in anchors:
-                anchors = [a if a is not None else self._anchors_in(w) for w, a in zip(words, anchors)]
-            return list(zip(islice(starts, 1, None, 2), anchors))
-        # a few characters change length when lower-cased
+        if len(low) != len(part):  # a few characters change length when lower-cased
+            return self._hits_ci(part, start)
+        # split, not finditer: the hits and the text between them come back at C speed
+        # (no match object per hit), and their offsets are the running sums of lengths
+        pieces = self.regex.split(low)
+        words = pieces[1::2]
+        starts = islice(accumulate(map(len, pieces), initial=start), 1, None, 2)
+        if self._free_regex is not None:
+            free = [(start + m.start(), m[1]) for m in self._free_regex.finditer(low)]
+            if free:  # inside words, so never where a word-start hit is: merged by place
+                # (sorting the places alone: 5x faster than sorting the pairs)
+                at = dict(zip(starts, words))
+                at.update(free)
+                starts = sorted(at)
+                words = list(map(at.__getitem__, starts))
+        anchors = list(map(self._prefixes.get, words))
+        if None in anchors:
+            anchors = [a if a is not None else self._anchors_in(w) for w, a in zip(words, anchors)]
+        return list(zip(starts, anchors))
+
+    def _hits_ci(self, part: str, start: int) -> list[tuple[int, tuple[str, ...]]]:
+        """``hits`` on text whose lower-casing changes its length: searched ignoring case."""
         if self._regex_ci is None:
-            self._regex_ci = re.compile(self._body(), re.IGNORECASE)
-        return [(start + m.start(), self._anchors_in(m.group().lower()))
-                for m in self._regex_ci.finditer(part)]
+            body = trie_regex(self.anchors) if self.anchors else r"(?!x)x"
+            self._regex_ci = (re.compile(r"(?<![^\W\d_])(?:" + body + ")", re.IGNORECASE),
+                              re.compile(_inside_search(self._free), re.IGNORECASE)
+                              if self._free else None)
+        bounded, free = self._regex_ci
+        found = [(start + m.start(), m.group().lower()) for m in bounded.finditer(part)]
+        if free is not None:
+            found = sorted(chain(found, ((start + m.start(), m[1].lower())
+                                         for m in free.finditer(part))))
+        return [(s, self._anchors_in(w)) for s, w in found]
 
     def _anchors_in(self, word: str) -> tuple[str, ...]:
         """The anchors that are prefixes of a matched word (the match is the longest)."""
@@ -483,7 +508,7 @@ class Prefilter:
         return anchors
 
     def _word_hits(self, low: str, start: int) -> list[tuple[int, tuple[str, ...]]]:
-        """The regex's hits, found word by word: letter runs, each looked up once."""
+        """The regexes' hits, found word by word: letter runs, each looked up once."""
         out: list[tuple[int, tuple[str, ...]]] = []
         add = out.append
         table = self._words
@@ -498,20 +523,13 @@ class Prefilter:
         return out
 
     def _in_word(self, word: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
-        """Hits inside one letter run, as the regex finds them: scanning left to right,
-        at each place the longest anchor (a word-start anchor only at the run's start,
-        tried before the inside-word ones), resuming after it."""
+        """Hits inside one letter run, as the regexes find them: at its start the longest
+        anchor of any kind, and at every place the longest inside-word anchor."""
         found = []
-        i, n = 0, len(word)
-        while i < n:
-            size = self._longest_at(word, i, self._bounded) if i == 0 else 0
-            if not size and self._free:
-                size = self._longest_at(word, i, self._free)
+        for i in range(len(word) if self._free else 1):
+            size = self._longest_at(word, i, self.anchors if i == 0 else self._free)
             if size:
                 found.append((i, self._anchors_in(word[i:i + size])))
-                i += size
-            else:
-                i += 1
         return tuple(found)
 
     def _longest_at(self, word: str, i: int, anchors: set[str]) -> int:
@@ -519,6 +537,14 @@ class Prefilter:
             if word[i:i + size] in anchors:
                 return size
         return 0
+
+
+def _inside_search(anchors: set[str]) -> str:
+    """A regex finding, without consuming text, each place after a letter where one of
+    ``anchors`` starts, as group 1 (the longest); the first-letter test comes first: it
+    rules out most places fastest."""
+    firsts = "".join(sorted({re.escape(a[0]) for a in anchors} | {re.escape(a[0].upper()) for a in anchors}))
+    return r"(?=[" + firsts + r"])(?<=[^\W\d_])(?=(" + trie_regex(anchors) + "))"
 
 
 _TO_LAST_NONLETTER = re.compile(r"[\s\S]*[\W\d_]")  # matched once: ends after the last one
