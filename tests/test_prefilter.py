@@ -481,3 +481,35 @@ def test_a_sentence_ends_where_its_window_does_whatever_shares_its_chunk(tmp_pat
         for e in (engine, full):
             found = [(f.start, f.end) for f in e.run(doc) if f.rule.id == "HYPE.shouting"]
             assert found == [(0, 15)], (text, e.use_prefilter)
+
+
+def test_inside_word_search_by_substring_and_by_regex_agree():
+    """Inside-word anchors are looked for with ``str.find``; where they are many, with one
+    regex (``_inside_search``): both give the brute-force hits, rare or dense."""
+    rng = random.Random(9)
+    anchors = {"itis", "arthritis", "osis", "not", "no", "treat", "emia", "leuk", "leukemia"}
+    inside = frozenset({"itis", "arthritis", "osis", "not", "emia", "leukemia"})
+    words = ["arthritis", "osteoarthritis", "knot", "another", "cannot", "notice", "leukemia",
+             "anemia", "treat", "osis", "itisitis", "x", "İ", "5itis", "_not"]
+    for dense in (False, True):
+        for _ in range(100):
+            filler = [] if dense else ["We see patients on Monday."] * 200
+            text = " ".join(rng.sample(filler + words * (30 if dense else 1), 300 if dense else 60))
+            compiled = Prefilter(anchors, inside)
+            compiled.compile()
+            expected = _every_anchor(anchors, inside, text)
+            if len(text.lower()) == len(text):
+                assert compiled.hits(text) == expected, text
+                assert (compiled._free_regex is not None) == dense  # (which search ran)
+
+
+def test_a_piece_cut_from_longer_words_is_no_anchor_where_another_part_is():
+    """ "re" (the tokenizer cuts it from "theyre") would have to be looked for inside every
+    word ("are", "more"): a pattern with a rarer required part is anchored on that part."""
+    from claimlint.engine.core import _requirements
+
+    pieces = frozenset({"re", "not"})
+    assert _requirements([{"re"}, {"educate", "educated"}], pieces) == [
+        frozenset({"educate", "educated"})]
+    assert _requirements([{"re"}], pieces) == [frozenset({"re"})]
+    assert _requirements([{"re"}, {"-"}], pieces) == [frozenset({"re"})]

@@ -268,9 +268,10 @@ class Engine:
         needs; computed with spaCy once per rule pack."""
         nlp = self.nlp
         requires, literals, spelled = {}, {}, {}
+        pieces = _inside_word_pieces(nlp)
         for key, entry in self.entries.items():
             parts = self._anchor_parts(entry.pattern)
-            requires[key] = _requirements(parts)
+            requires[key] = _requirements(parts, pieces)
             if entry.pattern.kind == "phrase":  # a phrase's words are spelled out
                 spelled[key] = _spelled_parts(parts, requires[key])
             elif entry.pattern.kind == "tokens":
@@ -289,7 +290,7 @@ class Engine:
                              if (f := regex_formula(src))},
                 "relaxed": {k: relaxed(self._regexes.source[k]) for k in sensitive},
                 # anchors a match may hold right after a letter are looked for inside words
-                "inside_words": _inside_word_pieces(nlp) | {
+                "inside_words": pieces | {
                     a for src in self._regexes.source.values() for a in inside_word_anchors(src)},
                 "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")},
                 "tokenizer": tokenizer}
@@ -1196,17 +1197,24 @@ def _in_order(requires: list[frozenset[str]], hits: list[tuple[str, ...]]) -> bo
     return False
 
 
-def _requirements(parts: list[set[str] | None]) -> list[frozenset[str]]:
+def _requirements(parts: list[set[str] | None], pieces: frozenset[str] = frozenset()
+                  ) -> list[frozenset[str]]:
     """The anchor sets worth searching for: sets with a one-letter anchor or a very common
     word would hit nearly everywhere, so they are left out (losing selectivity, never a
     match) unless nothing better exists. Anchors only hit at the start of a word, so two
-    letters ("ms") are selective enough."""
+    letters ("ms") are selective enough. A set holding a piece the tokenizer cuts out of
+    longer words (``pieces``: "re" of "theyre") must be searched for inside every word
+    ("re" of "are", "more", "care"), so it is left out too when another set remains (a
+    phrase or token pattern's words are then tested as text: ``_spelled_parts``)."""
     sets = []
     for part in parts:
         anchors = {letter_anchor(a) for a in part or ()}
         if part and None not in anchors:
             sets.append(frozenset(anchors))
     good = [s for s in sets if all(len(a) >= 2 and a not in COMMON for a in s)]
+    word_start = [s for s in good if s.isdisjoint(pieces)]
+    if word_start:
+        return word_start
     if good:
         return good
     fallback = [s for s in sets if all(len(a) >= 2 for a in s)]
