@@ -490,17 +490,17 @@ def test_inside_word_search_by_substring_and_by_regex_agree():
     anchors = {"itis", "arthritis", "osis", "not", "no", "treat", "emia", "leuk", "leukemia"}
     inside = frozenset({"itis", "arthritis", "osis", "not", "emia", "leukemia"})
     words = ["arthritis", "osteoarthritis", "knot", "another", "cannot", "notice", "leukemia",
-             "anemia", "treat", "osis", "itisitis", "x", "İ", "5itis", "_not"]
+             "anemia", "treat", "osis", "itisitis", "x", "5itis", "_not"]
     for dense in (False, True):
         for _ in range(100):
             filler = [] if dense else ["We see patients on Monday."] * 200
             text = " ".join(rng.sample(filler + words * (30 if dense else 1), 300 if dense else 60))
             compiled = Prefilter(anchors, inside)
             compiled.compile()
-            expected = _every_anchor(anchors, inside, text)
-            if len(text.lower()) == len(text):
-                assert compiled.hits(text) == expected, text
-                assert (compiled._free_regex is not None) == dense  # (which search ran)
+            # (text whose lower-casing changes its length is searched ignoring case: tested
+            # above; here every text reaches the two searches compared)
+            assert compiled.hits(text) == _every_anchor(anchors, inside, text), text
+            assert (compiled._free_regex is not None) == dense  # (which search ran)
 
 
 def test_a_piece_cut_from_longer_words_is_no_anchor_where_another_part_is():

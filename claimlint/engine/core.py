@@ -303,8 +303,7 @@ class Engine:
             return [set(forms_of(t.lemma_)) | {t.lower_} for t in self.nlp(pattern.value)
                     if not t.is_space]
         if pattern.kind == "tokens":
-            return [_token_literals(_lemmatized(t), lemmatized=True)
-                    for t in pattern.value if _required(t)]
+            return [_token_literals(_lemmatized(t)) for t in pattern.value if _required(t)]
         return [regex_anchors(pattern.value)]
 
     def prepare(self) -> None:
@@ -1135,11 +1134,11 @@ def _required(token: dict) -> bool:
     return False
 
 
-def _token_literals(token: dict, lemmatized: bool = False) -> set[str] | None:
-    """Literal strings a token matching this spec must contain. ``lemmatized``: the spec's
-    LEMMA values are lemmas already (``_lemmatized``), so a token matches a word whose
-    lemma is one of them; lemmatizing them again would be wrong where the lemma of a lemma
-    is another word ("better" -> "well" -> "good": the forms of "good" leave out "best")."""
+def _token_literals(token: dict) -> set[str] | None:
+    """Literal strings a token matching this spec must contain. The spec's LEMMA values are
+    lemmas already (``_lemmatized``): lemmatizing them again would be wrong where the lemma
+    of a lemma is another word ("better" -> "well" -> "good": the forms of "good" leave out
+    "best")."""
     for attr in LITERAL_KEYS:
         if attr not in token:
             continue
@@ -1149,8 +1148,7 @@ def _token_literals(token: dict, lemmatized: bool = False) -> set[str] | None:
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
             continue
         if attr == "LEMMA":
-            return set().union(*(forms_of(v if lemmatized else lemma_of(v)) | {v.lower()}
-                                 for v in values))
+            return set().union(*(forms_of(v) | {v.lower()} for v in values))
         return {v.lower() for v in values}
     return None
 

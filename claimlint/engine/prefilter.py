@@ -452,9 +452,12 @@ class Prefilter:
         """Every anchor at a word start, on lower-cased text, as one group (for ``split``;
         compiled on first use, with the inside-word search)."""
         if self._regex is None:
-            body = trie_regex(self.anchors) if self.anchors else r"(?!x)x"
-            self._regex = re.compile(r"(?<![^\W\d_])(" + body + ")")
+            self._regex = re.compile(self._word_starts())
         return self._regex
+
+    def _word_starts(self) -> str:
+        """Every anchor where no letter precedes it, as group 1."""
+        return r"(?<![^\W\d_])(" + (trie_regex(self.anchors) if self.anchors else r"(?!x)x") + ")"
 
     def hits(self, text: str, start: int = 0, end: int | None = None
              ) -> list[tuple[int, tuple[str, ...]]]:
@@ -515,8 +518,7 @@ class Prefilter:
     def _hits_ci(self, part: str, start: int) -> list[tuple[int, tuple[str, ...]]]:
         """``hits`` on text whose lower-casing changes its length: searched ignoring case."""
         if self._regex_ci is None:
-            body = trie_regex(self.anchors) if self.anchors else r"(?!x)x"
-            self._regex_ci = (re.compile(r"(?<![^\W\d_])(?:" + body + ")", re.IGNORECASE),
+            self._regex_ci = (re.compile(self._word_starts(), re.IGNORECASE),
                               re.compile(_inside_search(self._free), re.IGNORECASE)
                               if self._free else None)
         bounded, free = self._regex_ci
