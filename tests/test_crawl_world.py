@@ -127,8 +127,9 @@ def test_user_agent_names_claimlint_version_and_contact(world):
 # politeness -------------------------------------------------------------------------------
 
 # These compare the server's own clock readings in an order that cause and effect fix (a
-# response's ``end`` is taken before its body is written, so the client cannot have finished
-# reading it earlier): they hold however slowly a loaded machine runs the threads.
+# response's ``end`` is taken before its headers are sent, so the client cannot have received
+# any of it earlier, even when it acts on the headers alone): they hold however slowly a
+# loaded machine runs the threads.
 
 def answered(world, host: str) -> list:
     """The host's requests whose response the crawler waited for (not the slow page it
