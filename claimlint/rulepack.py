@@ -24,7 +24,7 @@ PATTERN_KINDS = ("phrase", "lemma", "tokens", "regex")
 RULE_KEYS = {
     "id", "severity", "message", "why", "suggestion", "patterns", "cancel", "scope",
     "examples", "requires", "unless", "seed", "sources", "exclude", "yields_to", "pages",
-    "list_items", "list_leads",
+    "list_items", "list_leads", "min_words",
 }
 DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct", "short"}
 
@@ -97,6 +97,8 @@ class Rule:
     pages: frozenset[str] = frozenset({"promotional", "mixed"})  # page kinds where it can claim
     list_items: bool = False  # the short items of a list whose lead-in it flags are its claims too
     list_leads: tuple[str, ...] = ()  # lead-ins (regexes) that make a list's short items its claims
+    # document rules: the fewest words a page of a kind needs before the rule judges it
+    min_words: tuple[tuple[str, int], ...] = ()
     flag_examples: tuple[str, ...] = ()
     pass_examples: tuple[str, ...] = ()
     requires: tuple[Group, ...] = ()
@@ -251,6 +253,12 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
             regex.compile(rx, regex.IGNORECASE | regex.V0)
         except regex.error as err:
             raise fail(f"invalid 'list_leads' regex {rx!r}: {err}") from None
+    min_words = raw.get("min_words", {})
+    if not isinstance(min_words, dict) or set(min_words) - set(PAGE_KINDS) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in min_words.values()) \
+            or min_words and scope != "document":
+        raise fail(f"'min_words' must map page kinds ({', '.join(PAGE_KINDS)}) to positive word "
+                   "counts, and only for document rules")
     examples = raw.get("examples") or {}
     if not isinstance(examples, dict) or set(examples) - {"flag", "pass"}:
         raise fail("'examples' must have 'flag' and 'pass' lists")
@@ -285,7 +293,7 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
         id=rid, category=category, severity=raw["severity"], message=raw["message"].strip(),
         why=" ".join(raw["why"].split()), suggestion=raw["suggestion"].strip(),
         patterns=patterns, cancel=frozenset(cancel), scope=scope, pages=frozenset(pages),
-        list_items=list_items, list_leads=tuple(list_leads),
+        list_items=list_items, list_leads=tuple(list_leads), min_words=tuple(sorted(min_words.items())),
         flag_examples=tuple(flag), pass_examples=tuple(passing), requires=requires,
         unless=unless, unless_config=unless_config, exclude=exclude,
         seed=str(raw.get("seed", "")), sources=tuple(map(str, sources)), file=str(path),

@@ -177,6 +177,31 @@ def test_a_bad_short_page_threshold_is_refused(tmp_path, short):
         load_rules([path], shipped=False)
 
 
+def test_a_document_rule_waits_for_enough_words_on_a_page_of_one_kind(tmp_path):
+    from claimlint.lint import read_document
+
+    rule = DOC_RULE.replace("    cancel: [warned]\n", "    cancel: [warned]\n    min_words: {mixed: 40}\n")
+    engine = Engine(load_rules([_file(tmp_path, rule)], shipped=False))
+
+    def fired(text, kind):
+        doc = read_document(text, "text", "p.txt")
+        doc.page_kind = kind
+        return [f.rule.id for f in engine.run(doc)]
+
+    filler = " ".join(["We are open on weekdays and weekends for every visit."] * 3)  # 30 words
+    short, page = f"Our therapy works. Our therapy helps. {filler}", f"Our therapy works. {filler} {filler}"
+    assert fired(short, "mixed") == []  # 36 words: too few to tell a mixed page sells
+    assert fired(short, "promotional") == ["DISCLOSURE.test-offer"]  # the limit is for mixed pages only
+    assert fired(page, "mixed") == ["DISCLOSURE.test-offer"]
+
+
+@pytest.mark.parametrize("min_words", ["{mixed: 0}", "{mixed: true}", "{seller: 40}", "40"])
+def test_a_bad_page_kind_word_count_is_refused(tmp_path, min_words):
+    rule = DOC_RULE.replace("    cancel: [warned]\n", f"    cancel: [warned]\n    min_words: {min_words}\n")
+    with pytest.raises(RuleFileError, match="'min_words' must"):
+        load_rules([_file(tmp_path, rule)], shipped=False)
+
+
 TWO_NEGATION_RULES = """
 category: TESTIMONIAL
 rules:

@@ -785,6 +785,9 @@ class Engine:
         for ri in self._doc_rules:
             if not self._may_fire(st, ri) or st.doc.page_kind not in self.rules[ri].pages:
                 continue  # (the page kind is worked out only when some rule needs it)
+            need = dict(self.rules[ri].min_words).get(st.doc.page_kind)
+            if need and not _has_words(st.doc.text, need):
+                continue  # too short to tell that a page of this kind sells (a news snippet)
             found = self._document_finding(st, ri)
             if found:
                 findings.append(found)
