@@ -107,17 +107,44 @@ def fitted(train: list[dict], names: tuple[str, ...]) -> dict:
     return model | {"bias": model["bias"] + math.log(share / (1 - share)) - math.log(trained / (1 - trained))}
 
 
+def word_model(train: list[dict], size: int):  # noqa: ANN201
+    """Variant ``words``: a logistic model over the tf-idf of the ``size`` commonest words of the
+    training pages' beginnings (scikit-learn, used in this script only), its intercept moved to
+    the labeled pages' share of explainers like the cues' model."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(max_features=size, min_df=5, sublinear_tf=True,
+                          token_pattern=r"(?u)\b[a-z][a-z']+\b")
+    x = vec.fit_transform([p["text"][:READ_CHARS].lower() for p in train])
+    labels = [int(p["kind"] == "educational") for p in train]
+    clf = LogisticRegression(C=3, max_iter=2000).fit(x, labels)
+    share, trained = labeled_share(train), sum(labels) / len(labels)
+    shift = math.log(share / (1 - share)) - math.log(trained / (1 - trained))
+
+    def predict(pages: list[dict]) -> list[float]:
+        z = clf.decision_function(vec.transform([p["text"][:READ_CHARS].lower() for p in pages]))
+        return [1 / (1 + math.exp(-(float(v) + shift))) for v in z]
+
+    return predict
+
+
 def out_of_fold(pages: list[dict], extra: list[dict], names: tuple[str, ...], k: int,
-                seeds: int) -> list[float]:
-    """Each training page's P(educational), averaged over ``seeds`` site-fold assignments."""
+                seeds: int, words: int = 0) -> list[float]:
+    """Each training page's P(educational), averaged over ``seeds`` site-fold assignments (with
+    ``words``, the mean of the cues' model and the word model of that many words)."""
     probs = [0.0] * len(pages)
     for seed in range(seeds):
         folds = site_folds(pages, k, seed)
         for f in range(k):
-            model = fitted([p for p, q in zip(pages, folds) if q != f] + extra, names)
-            for i, (p, q) in enumerate(zip(pages, folds)):
-                if q == f:
-                    probs[i] += probability(model, p["row"]) / seeds
+            train = [p for p, q in zip(pages, folds) if q != f] + extra
+            held = [i for i, q in enumerate(folds) if q == f]
+            model = fitted(train, names)
+            got = [probability(model, pages[i]["row"]) for i in held]
+            if words:
+                got = [(a + b) / 2 for a, b in zip(got, word_model(train, words)([pages[i] for i in held]))]
+            for i, p in zip(held, got):
+                probs[i] += p / seeds
     return probs
 
 
@@ -143,6 +170,17 @@ def scored(pages: list[dict], counts: dict, kinds: list[str]) -> tuple[dict, str
                  f"DISCLOSURE right {right}")
 
 
+def utility(per: dict, splits: dict, held: str, inside: bool) -> tuple[float, float, int]:
+    """Category F1 plus the share of DISCLOSURE pages right, on the pages of split ``held``
+    (``inside``) or on every other split's pages; and the two figures."""
+    from claimlint.pagescore import _summed
+
+    rows = [v for path, v in per.items() if (splits[path] == held) == inside]
+    cat = _summed(rows, "category")[2]
+    right = sum(v["disclosure"][0] for v in rows)
+    return cat + right / len(rows), cat, right
+
+
 def main() -> None:  # noqa: PLR0915
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", action="append", required=True, metavar="MANIFEST:TEXTS")
@@ -152,6 +190,8 @@ def main() -> None:  # noqa: PLR0915
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--thresholds", default="0.4,0.45,0.55,0.6,0.65,0.7")
+    ap.add_argument("--words", type=int, default=0,
+                    help="variant words: the cues' model averaged with a word model of this many words")
     ap.add_argument("--heldout", type=Path, default=HELDOUT)
     ap.add_argument("--cache", type=Path, default=Path(".claimlint_cache/pagekind_cv.json"))
     a = ap.parse_args()
@@ -165,7 +205,10 @@ def main() -> None:  # noqa: PLR0915
         p["row"] = features(p["text"]) | publisher_features(p["text"])
     cues, publisher = tuple(FEATURES), (*FEATURES, *sorted(publisher_features("")))
     probs = {"cues": out_of_fold(train, extra, cues, a.folds, a.seeds),
-             "publisher": out_of_fold(train, extra, publisher, a.folds, a.seeds)}
+             "publisher": out_of_fold(train, extra, publisher, a.folds, a.seeds),
+             "no-extra": out_of_fold(train, [], cues, a.folds, a.seeds)}
+    if a.words:
+        probs["words"] = out_of_fold(train, extra, cues, a.folds, a.seeds, words=a.words)
     print(f"{len(train)} training pages in {len({site(p['url']) for p in train})} sites, "
           f"{len(extra)} kind-only pages; {a.folds}-fold by site, {a.seeds} fold assignments")
     by_path = {p["path"]: i for i, p in enumerate(train)}
@@ -193,12 +236,23 @@ def main() -> None:  # noqa: PLR0915
             print(f"  {now} - {then}: category F1 {c['change']:+.3f} ({c['low']:+.3f} to {c['high']:+.3f})")
     if len(a.score) > 1:
         print(f"\npooled ({len(pooled['cues'])} pages)")
-        for now, then in (("cues", "shipped"), ("publisher", "cues"), ("labeled", "cues"),
+        for now, then in (("cues", "shipped"), ("labeled", "cues"),
+                          *((name, "cues") for name in probs if name != "cues"),
                           *((f"cues@{t}", "cues") for t in thresholds)):
             c = paired_change(pooled[now], pooled[then], 2000)["category"]
             right = sum(v["disclosure"][0] for v in pooled[now].values())
             print(f"  {now} - {then}: category F1 {c['change']:+.3f} ({c['low']:+.3f} to {c['high']:+.3f}), "
                   f"DISCLOSURE right {right}")
+    if len(a.score) > 1:
+        print("\nthreshold chosen on the other splits (category F1 + DISCLOSURE share), applied to one:")
+        splits = {p["path"]: p["file"].split("/")[0] for p in train}  # a read split's name
+        by_t = {threshold: pooled["cues"]} | {t: pooled[f"cues@{t}"] for t in thresholds}
+        for held in sorted(set(splits[path] for path in pooled["cues"])):
+            best = max(by_t, key=lambda t, held=held: utility(by_t[t], splits, held, False)[0])
+            _, cat, right = utility(by_t[best], splits, held, True)
+            _, cat0, right0 = utility(by_t[threshold], splits, held, True)
+            print(f"  {held}: chosen {best}: category F1 {cat:.3f}, DISCLOSURE {right} "
+                  f"(at {threshold}: {cat0:.3f}, {right0})")
     if a.check:
         model = fitted(train + extra, cues)
         for folder in a.check:
