@@ -28,19 +28,24 @@ given (``scripts/pagekind_cost.py`` measures other choices by cross-validation; 
 treat a mixed page as a promotional one, so the band changes the reported kind only).
 
 ``--prior labeled`` moves the fitted intercept to the share of explainers among the
-sentence-labeled pages: the kind-only pages hold more explainers than the pages claimlint is
-measured on, and their cues are what the model should learn from them, not their mix.
+sentence-labeled pages (a line with ``sentences`` or a ``claims`` count): the kind-only pages
+hold more explainers than the pages claimlint is measured on, and their cues are what the
+model should learn from them, not their mix.
 
-The shipped model (the splits this repository ships; ``tests/test_train_pagekind.py`` checks
-that this reproduces it when the page texts are at hand): every cue, the sentence-labeled and
-the kind-only development pages, the intercept moved to the sentence-labeled pages' share of
-explainers:
+The shipped model (``tests/test_train_pagekind.py`` checks that this reproduces it when the
+page texts are at hand): every cue, fitted on the kind-only pages and the read splits' kinds
+(``corpus/pagekind_read_manifest.jsonl``, written by ``scripts/pagekind_read_manifest.py``
+from the labeled splits: fresh2, fresh-read, d2-read and owndev-read; hash-only, no sentence),
+the intercept moved to the read splits' share of explainers. Run from the repository root with
+the labeled splits saved in ``../corpus`` (third-party text, never committed):
 
-    scripts/train_pagekind.py corpus/own_dev_manifest.jsonl:real-pages/own \\
-        ../shared/corpus/pages_dev_manifest.jsonl:real-pages/dev \\
-        corpus/pagekind_manifest.jsonl:real-pages/kind --cues all --prior labeled
+    scripts/train_pagekind.py corpus/pagekind_manifest.jsonl:../corpus/kind \\
+        corpus/pagekind_read_manifest.jsonl:../corpus --cues all --prior labeled
 
-The first model (until this release) read the ``base`` cues of the first two manifests only.
+No check split (fresh-check, d2-check, owndev-fifth, the shared development pages), no unseen
+split and no held-out page trains it, so the check splits measure it out of sample. The
+previous model read the own development split and the shared development pages (check splits
+among them) with the kind-only pages; the first model read the ``base`` cues of the first two.
 """
 
 from __future__ import annotations
@@ -105,9 +110,10 @@ def load_pages(pairs: list[str], heldout: Path | None = HELDOUT) -> list[dict]:
 
 def labeled_claims(entry: dict) -> int | None:
     """How many of a manifest page's sentences are labeled as claims (a category other than the
-    page-level ones); None for a kind-only page (no sentences)."""
+    page-level ones); a line without its sentences may carry that count as ``claims`` (the
+    read splits' kinds, ``pagekind_read_manifest.jsonl``); None for a kind-only page."""
     if "sentences" not in entry:
-        return None
+        return int(entry["claims"]) if "claims" in entry else None
     return sum(bool({canon(lab) for lab in s.get("labels", [])} - PAGE_LEVEL) for s in entry["sentences"])
 
 

@@ -18,6 +18,9 @@ KINDS = {"promotional", "mixed", "educational"}
 RELABELS = {"dev_relabel_manifest.jsonl": SHARED / "corpus" / "pages_dev_manifest.jsonl",
             "own_relabel_manifest.jsonl": CORPUS / "own_dev_manifest.jsonl",
             "fresh_relabel_manifest.jsonl": CORPUS / "own_fresh_manifest.jsonl"}
+# an index of pages labeled in the splits above, not a split of its own: the read splits' kinds
+# the page-kind model trains on (scripts/pagekind_read_manifest.py)
+INDEXES = {"pagekind_read_manifest.jsonl"}
 MANIFESTS = sorted(CORPUS.glob("*.jsonl"))
 
 
@@ -61,7 +64,7 @@ def test_a_manifest_holds_labels_and_hashes_only(path, engine):
 def test_no_page_is_in_two_splits():
     where: dict[str, str] = {}
     for path in MANIFESTS:
-        if path.name in RELABELS:
+        if path.name in RELABELS or path.name in INDEXES:
             continue
         for e in entries(path):
             key = page_key(e["url"])
@@ -76,3 +79,18 @@ def test_a_relabel_repeats_only_the_split_it_relabels():
         pages = {page_key(e["url"]) for e in entries(relabeled)}
         again = [e["url"] for e in entries(CORPUS / name) if page_key(e["url"]) not in pages]
         assert again == [], (name, again[:3])
+
+
+def test_an_index_lists_only_pages_of_the_labeled_splits_with_their_kind():
+    """The page-kind model's index of read pages repeats pages of the sentence-labeled splits,
+    each with the kind and disclosure verdict its split gives it."""
+    labeled = {}
+    for path in MANIFESTS:
+        if path.name.startswith("own_") and path.name not in RELABELS and "heldout" not in path.name:
+            labeled |= {page_key(e["url"]): e for e in entries(path)}
+    for name in INDEXES:
+        for e in entries(CORPUS / name):
+            split = labeled.get(page_key(e["url"]))
+            assert split is not None, (name, e["url"])
+            verdict = (split["kind"], split["discloses_risks"])
+            assert (e["kind"], e["discloses_risks"]) == verdict, (name, e["file"])

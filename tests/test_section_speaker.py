@@ -47,6 +47,8 @@ consumers about unproven stem cell products, and some clinics promise results th
 deliver. Be wary of clinics that advertise cures. Ask your doctor whether a product is
 FDA-approved, and whether you would be part of a registered clinical trial. According to
 published studies, the evidence is limited and experimental, and scientists remain cautious.
+Many clinics market these unapproved products directly to consumers; patients should be
+skeptical of such advertising, and researchers call much of it misleading.
 
 Our clinic offers
 

@@ -291,20 +291,19 @@ def test_cue_comparison_predicts_every_page_out_of_fold_and_pairs_the_variants(s
 
 
 def test_the_shipped_model_is_what_the_script_fits_from_the_committed_manifests(tmp_path, monkeypatch):
-    """Runs where the development page texts are saved (they are never committed): the
-    shipped model is the training script's fit of the committed development manifests, the
-    sentence-labeled ones and the kind-only one, with every cue and the labeled pages' prior
-    (the command in the script's docstring)."""
+    """Runs where the page texts are saved (they are never committed): the shipped model is the
+    training script's fit of the committed training manifests, the read splits' kinds
+    (``pagekind_read_manifest.jsonl``) and the kind-only pages, with every cue and the labeled
+    pages' prior (the command in the script's docstring). No check split trains it."""
     import os
     from pathlib import Path
 
     corpus = Path(os.environ.get("CLAIMLINT_CORPUS", ROOT.parent / "corpus"))
-    shared = ROOT.parent / "shared" / "corpus" / "pages_dev_manifest.jsonl"
-    pairs = [f"{ROOT / 'corpus' / 'own_dev_manifest.jsonl'}:{corpus / 'owndev'}",
-             f"{shared}:{corpus / 'dev'}",
-             f"{ROOT / 'corpus' / 'pagekind_manifest.jsonl'}:{corpus / 'kind'}"]
-    if not shared.is_file() or not all((corpus / d / "pages").is_dir() for d in ("owndev", "dev", "kind")):
-        pytest.skip("the development page texts are not saved here")
+    pairs = [f"{ROOT / 'corpus' / 'pagekind_manifest.jsonl'}:{corpus / 'kind'}",
+             f"{ROOT / 'corpus' / 'pagekind_read_manifest.jsonl'}:{corpus}"]
+    splits = ("kind", "fresh2", "fresh-read", "d2-read", "owndev-read")
+    if not all((corpus / d / "pages").is_dir() for d in splits):
+        pytest.skip("the training page texts are not saved here")
     train = _load("train_pagekind")
     out = tmp_path / "pagekind.json"
     monkeypatch.setattr(sys, "argv", ["train_pagekind.py", *pairs, "--cues", "all", "--prior", "labeled",
@@ -313,3 +312,99 @@ def test_the_shipped_model_is_what_the_script_fits_from_the_committed_manifests(
     from claimlint.pagekind import MODEL
 
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(MODEL.read_text(encoding="utf-8"))
+
+
+def test_a_claims_count_makes_a_line_without_sentences_a_labeled_page(kind_only, tmp_path):
+    """The read splits' kinds are committed with each page's count of labeled claims instead of
+    its sentences: such a page weighs by its claims and sets the prior like a labeled page."""
+    train = _load("train_pagekind")
+    lines = kind_only.read_text(encoding="utf-8").splitlines()
+    counted = [json.dumps(json.loads(line) | {"claims": i}) for i, line in enumerate(lines[:4])]
+    manifest = tmp_path / "read.jsonl"
+    manifest.write_text("\n".join(counted + lines[4:]) + "\n", encoding="utf-8")
+    pages = train.load_pages([f"{manifest}:{tmp_path}"], heldout=None)
+    assert [p["claims"] for p in pages] == [0, 1, 2, 3] + [None] * 6
+    assert train.labeled_share(pages) == pytest.approx(0.5)  # 2 explainers of the 4 counted pages
+    w = train.page_weights(pages, "claims", floor=1.0)
+    assert w[2] == pytest.approx(3 * w[0])
+
+
+def test_the_training_manifests_hold_no_check_unseen_or_held_out_page():
+    """The read splits and the kind-only pages may train the model; the check splits, this
+    round's unseen split and the held-out split may not: none of their URLs is in a committed
+    training manifest (the check splits' URLs are compared where their labels are saved)."""
+    import os
+    from pathlib import Path
+
+    train = _load("train_pagekind")
+    lines = (ROOT / "corpus" / "pagekind_read_manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(line) for line in lines if line.strip()]
+    fields = {"file", "url", "title", "kind", "discloses_risks", "claims", "sha1"}
+    assert len(entries) == 600 and all(set(e) == fields for e in entries)
+    assert {e["file"].split("/")[0] for e in entries} == {"fresh2", "fresh-read", "d2-read", "owndev-read"}
+    training = {train.url_key(e["url"]) for e in entries}
+    training |= train.manifest_urls(ROOT / "corpus" / "pagekind_manifest.jsonl")
+    # the read splits are halves or parts of these splits (own_relabel relabels own_dev); every
+    # other split (the held-out one, this round's unseen one, any split labeled later) stays out
+    read_from = {"own_fresh_manifest.jsonl", "own_dev_manifest.jsonl", "own_dev2_manifest.jsonl",
+                 "own_fresh2_manifest.jsonl", "own_relabel_manifest.jsonl"}
+    others = [p for p in (ROOT / "corpus").glob("own_*_manifest.jsonl") if p.name not in read_from]
+    assert {"own_heldout_manifest.jsonl", "own_dev3_manifest.jsonl"} <= {p.name for p in others}
+    for path in others:
+        assert not training & train.manifest_urls(path), path.name
+    corpus = Path(os.environ.get("CLAIMLINT_CORPUS", ROOT.parent / "corpus"))
+    for split in ("fresh-check", "d2-check", "owndev-fifth", "dev"):
+        labels = corpus / split / "pages_labels.jsonl"
+        if labels.is_file():
+            assert not training & train.manifest_urls(labels), split
+
+
+def test_the_read_manifest_is_written_from_labeled_splits_without_their_sentences(tmp_path):
+    """``pagekind_read_manifest.py`` keeps a page's kind, URL, claim count and text hash, never a
+    sentence, and its hash is the one ``train_pagekind.py`` checks."""
+    make = _load("pagekind_read_manifest")
+    train = _load("train_pagekind")
+    split = tmp_path / "fresh2"
+    (split / "pages").mkdir(parents=True)
+    (split / "pages" / "1.txt").write_text(SELLER, encoding="utf-8")
+    sentences = [{"text": "We offer platelet and stem cell injections for knee and hip pain.",
+                  "labels": ["TREATMENT", "MECHANISM"]},
+                 {"text": "Call us now to reserve your evaluation.", "labels": []},
+                 {"text": "x", "labels": ["DISCLOSURE"]}]
+    entry = {"file": "1.txt", "url": "https://example.org/knee", "title": "Knee", "kind": "promotional",
+             "discloses_risks": False, "doc_labels": ["DISCLOSURE"], "sentences": sentences}
+    unsaved = entry | {"file": "2.txt", "url": "https://example.org/gone"}  # no text saved: left out
+    (split / "pages_labels.jsonl").write_text(json.dumps(entry) + "\n" + json.dumps(unsaved) + "\n",
+                                              encoding="utf-8")
+    rows = make.entries(tmp_path, ("fresh2",))
+    assert rows == [{"file": "fresh2/pages/1.txt", "url": "https://example.org/knee", "title": "Knee",
+                     "kind": "promotional", "discloses_risks": False, "claims": 1,
+                     "sha1": hashlib.sha1(SELLER.encode("utf-8")).hexdigest()}]
+    manifest = tmp_path / "read.jsonl"
+    manifest.write_text(json.dumps(rows[0]) + "\n", encoding="utf-8")
+    pages = train.load_pages([f"{manifest}:{tmp_path}"], heldout=None)
+    assert [(p["kind"], p["claims"]) for p in pages] == [("promotional", 1)]
+
+
+def test_out_of_fold_by_site_never_predicts_a_page_from_its_own_site(kind_only, tmp_path):
+    """``pagekind_oof.py``: pages of one site share a fold, and every training page gets a
+    prediction from models fitted without its fold; the publisher cues read who publishes."""
+    oof = _load("pagekind_oof")
+    assert oof.site("https://news.example.co.uk/a/b") == "example.co.uk"
+    assert oof.site("http://www.example.org/x") == oof.site("https://blog.example.org/y") == "example.org"
+    pages = _featured_pages(kind_only, tmp_path)
+    for i, p in enumerate(pages):
+        p["url"] = f"https://site{i // 2}.example{i // 2}.com/page-{i}"
+        p["claims"] = 0  # sentence-labeled, for the prior
+    folds = oof.site_folds(pages, 3, seed=1)
+    assert all(folds[i] == folds[i + 1] for i in range(0, len(pages), 2))
+    from claimlint.pagekind import FEATURES
+
+    probs = oof.out_of_fold(pages, [], tuple(FEATURES), k=3, seeds=2)
+    assert len(probs) == len(pages) and all(0 < p < 1 for p in probs)
+    cues = oof.publisher_features("Stem cells | City University Hospital\nBy Jane Roe, medically reviewed by "
+                                  "Dr. Lee. March 3, 2024. References: doi 10.1/x")
+    assert cues["p_title_site"] == 1.0 and cues["p_inst"] > 0 and cues["p_byline"] > 0
+    assert cues["p_date"] > 0 and cues["p_refs"] > 0 and cues["p_dr"] > 0
+    seller = oof.publisher_features("Knee injections\nCall (555) 123-4567, Suite 200. Hours: Mon-Fri")
+    assert seller["p_contact"] > 0 and seller["p_title_site"] == 0.0 and seller["p_inst"] == 0.0
