@@ -30,7 +30,7 @@ EXPECTED = {
         # LABELING.md: under the heading "Conditions we treat" each condition listed is a
         # TREATMENT claim (the heading is a list lead, TREATMENT's list_leads); the heading
         # itself names no condition and is not one (real labels leave such lead-ins unlabeled:
-        # "These conditions include:", "Diseases that we treat", 10 of 11 on the read sets)
+        # "These conditions include:", "Diseases that we treat": 12 of 12 on the read sets)
         *(("TREATMENT.treats-condition", line) for line in range(22, 28)),
         ("TESTIMONIAL.patient-story", 29),
         ("COST.insurance-coverage", 30),
