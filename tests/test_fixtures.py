@@ -28,10 +28,9 @@ EXPECTED = {
         ("EVIDENCE.proven", 19), ("EVIDENCE.success-rate", 19),
         ("COMPARATIVE.better-than-standard-care", 19),
         # LABELING.md: under the heading "Conditions we treat" each condition listed is a
-        # TREATMENT claim (the heading is a list lead, TREATMENT's list_leads), and the heading
-        # itself is one, as "Conditions we treat:" with a colon always was (real clinic
-        # headings drop the colon: "Conditions That May Respond to Stem Cell Therapy")
-        ("TREATMENT.treats-condition", 20),
+        # TREATMENT claim (the heading is a list lead, TREATMENT's list_leads); the heading
+        # itself names no condition and is not one (real labels leave such lead-ins unlabeled:
+        # "These conditions include:", "Diseases that we treat": 12 of 12 on the read sets)
         *(("TREATMENT.treats-condition", line) for line in range(22, 28)),
         ("TESTIMONIAL.patient-story", 29),
         ("COST.insurance-coverage", 30),
