@@ -13,6 +13,7 @@ from claimlint.engine.prefilter import (
     regex_anchors,
     regex_formula,
     relaxed,
+    simplified_formula,
     trie_regex,
 )
 from claimlint.lint import read_document
@@ -345,6 +346,39 @@ def test_regex_formula_needs_every_required_literal(pattern, holds, lacks):
 @pytest.mark.parametrize("pattern", [r"\w+\s+\d+", r"(?:a|\d+)\s+b", r"[[:alpha:]]+ing"])
 def test_regex_formula_is_none_without_required_literals(pattern):
     assert regex_formula(pattern) is None
+
+
+def _random_formula(rng: random.Random, words: list[str], depth: int = 0) -> str:
+    if depth > 3 or rng.random() < 0.3:
+        return f"{rng.choice(words)!r} in t"
+    parts = [_random_formula(rng, words, depth + 1) for _ in range(rng.randint(2, 4))]
+    return "(" + rng.choice([" and ", " or "]).join(parts) + ")"
+
+
+def test_simplified_formula_is_true_on_exactly_the_same_texts():
+    """Leaving out the tests that cannot change a formula's value (a literal inside one
+    known to be there, holding one known not to be, or implied in the same ``and``/``or``)
+    changes no answer: random formulas over words that hold one another, on random texts."""
+    rng = random.Random(12)
+    words = ["a", "ab", "abc", "b", "bc", "walk", "walks", "walked", "talk", "alk", "k"]
+    shorter = 0
+    for _ in range(400):
+        formula = _random_formula(rng, words)
+        simple = simplified_formula(formula)
+        shorter += simple.count(" in t") < formula.count(" in t")
+        before, after = eval(f"lambda t: {formula}"), eval(f"lambda t: {simple}")
+        for _ in range(40):
+            text = " ".join(rng.sample(words, rng.randint(0, 4)))
+            assert before(text) == after(text), (formula, simple, text)
+    assert shorter > 100
+
+
+def test_simplified_formula_leaves_out_tests_that_cannot_decide():
+    assert simplified_formula("'walks' in t or 'walk' in t") == "'walk' in t"
+    assert simplified_formula("'walk' in t and 'walks' in t") == "'walks' in t"
+    assert simplified_formula("'back' in t or ('went' in t and 'back' in t) or 'got' in t"
+                              ) == "'back' in t or 'got' in t"
+    assert simplified_formula("'stem' in t and ('st' in t or 'cell' in t)") == "'stem' in t"
 
 
 def test_regex_formulas_of_the_pack_hold_wherever_the_rules_match(engine):

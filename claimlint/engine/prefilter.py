@@ -161,7 +161,66 @@ def regex_formula(pattern: str) -> str | None:
         parsed = _parse(pattern, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError, FutureWarning):
         return None
-    return _seq_formula(list(parsed))
+    formula = _seq_formula(list(parsed))
+    return formula and simplified_formula(formula)
+
+
+def simplified_formula(formula: str) -> str:
+    """``formula`` (literals ``'x' in t`` joined by ``and``/``or``) with the tests that
+    cannot change its value left out, in the same order: a literal inside one known to
+    be there (after ``'walks' in t and``, ``'walk' in t`` is true), one holding a literal
+    known not to be there (after ``'walk' in t or``, ``'walks' in t`` is false), and in one
+    ``or`` a literal holding another (``'walks' in t or 'walk' in t`` is ``'walk' in t``;
+    in one ``and``, the other way round). It is true on exactly the texts ``formula`` is
+    true on; it makes fewer scans of the text (a window is tested against many formulas)."""
+    import ast
+
+    tree = _simplify(ast.parse(formula, mode="eval").body, frozenset(), frozenset())
+    return formula if isinstance(tree, bool) else ast.unparse(tree)
+
+
+def _literal(node) -> str | None:  # noqa: ANN001 - an ast node
+    """The ``x`` of a formula's ``'x' in t``, else None."""
+    import ast
+
+    if isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant):
+        return node.left.value
+    return None
+
+
+def _simplify(node, present: frozenset[str], absent: frozenset[str]):  # noqa: ANN001, ANN202
+    """``node`` given literals known ``present`` and ``absent`` where it is evaluated:
+    an ast node, or True or False when its value is known."""
+    import ast
+
+    lit = _literal(node)
+    if lit is not None:
+        if any(lit in known for known in present):
+            return True
+        if any(known in lit for known in absent):
+            return False
+        return node
+    if not isinstance(node, ast.BoolOp):  # pragma: no cover - formulas hold nothing else
+        return node
+    conj = isinstance(node.op, ast.And)
+    kept = []
+    for child in node.values:  # each is evaluated only if the ones before did not decide
+        child = _simplify(child, present, absent)
+        if child is (not conj):
+            return child  # an "or" with a true part, an "and" with a false one
+        if child is conj:
+            continue
+        kept.append(child)
+        if (lit := _literal(child)) is not None:
+            present, absent = (present | {lit}, absent) if conj else (present, absent | {lit})
+    lits = [_literal(c) for c in kept]
+    # in an "and", a literal inside another is implied by it; in an "or", a literal holding
+    # another implies it
+    kept = [c for c, a in zip(kept, lits) if a is None or not any(
+        b is not None and b != a and ((a in b) if conj else (b in a)) for b in lits)]
+    if not kept:
+        return conj
+    return kept[0] if len(kept) == 1 else ast.BoolOp(node.op, kept)
 
 
 def _seq_formula(items: list) -> str | None:
@@ -194,8 +253,11 @@ def _seq_formula(items: list) -> str | None:
     flush()
     if not parts:
         return None
-    # the cheapest and likeliest to fail first: single literals, the longest first
-    parts = sorted(dict.fromkeys(parts), key=lambda p: (p.startswith("("), -len(p)))
+    # the cheapest and likeliest to fail first: single literals, the longest first, then
+    # groups, the shortest first (a group of fewer alternatives costs fewer tests and is
+    # likelier to fail)
+    parts = sorted(dict.fromkeys(parts),
+                   key=lambda p: (p.startswith("("), len(p) if p.startswith("(") else -len(p)))
     return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
 
 
