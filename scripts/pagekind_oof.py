@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pagekind_cv import forced_counts, kind_of  # noqa: E402
-from train_pagekind import HELDOUT, fit, labeled_share, load_pages, probability, url_key  # noqa: E402
+from train_pagekind import HELDOUT, fit, labeled_share, load_pages, prior_corrected, probability, url_key  # noqa: E402
 
 from claimlint.pagekind import FEATURES, MIN_WORDS, READ_CHARS, _model, features  # noqa: E402
 
@@ -103,8 +103,7 @@ def fitted(train: list[dict], names: tuple[str, ...]) -> dict:
     """``train_pagekind.py --cues all --prior labeled`` on ``train`` (with these cue names)."""
     labels = [int(p["kind"] == "educational") for p in train]
     model = fit([p["row"] for p in train], labels, names=names)
-    share, trained = labeled_share(train), sum(labels) / len(labels)
-    return model | {"bias": model["bias"] + math.log(share / (1 - share)) - math.log(trained / (1 - trained))}
+    return prior_corrected(model, labeled_share(train), sum(labels) / len(labels))
 
 
 def word_model(train: list[dict], size: int):  # noqa: ANN201
