@@ -35,7 +35,7 @@ model should learn from them, not their mix.
 The shipped model (``tests/test_train_pagekind.py`` checks that this reproduces it when the
 page texts are at hand): every cue, fitted on the kind-only pages and the read splits' kinds
 (``corpus/pagekind_read_manifest.jsonl``, written by ``scripts/pagekind_read_manifest.py``
-from the labeled splits: fresh2, fresh-read, d2-read, owndev-read, fresh3 and dev3; hash-only, no sentence),
+from the labeled splits: fresh2, fresh-read, d2-read and owndev-read; hash-only, no sentence),
 the intercept moved to the read splits' share of explainers. Run from the repository root with
 the labeled splits saved in ``../corpus`` (third-party text, never committed):
 
