@@ -23,7 +23,14 @@ from the text (publisher-type words such as hospital, university, news, foundati
 wellness, "Dr." names; bylines and dates; a references section; contact details; the site name
 after a separator on the title line), and ``threshold`` scores the cues' model at other
 decision thresholds (a promotional page taken for an explainer loses its claims and its
-DISCLOSURE: does a "mixed when unsure" band pay?). ``--check`` folders are scored only with
+DISCLOSURE: does a "mixed when unsure" band pay?). ``--variants`` picks the cue variants
+(default ``publisher,no-extra``; ``no-extra`` trains without the kind-only pages): ``layout``
+adds how the page is laid out (bare short lines, bullets, capitals, words per line),
+``grammar`` how it is written (words per sentence; past tense, third person singular, years,
+percentages and exclamation marks per 300 words), ``layout+grammar`` both (see
+``layout_features``; measured in the ninth round, not shipped). ``--more MANIFEST:TEXTS`` adds
+variant ``more``: those pages in every training fold, never scored (what more labeled pages
+are worth to the pages they are not). ``--check`` folders are scored only with
 the model fitted on every training page (summary figures, no page named).
 """
 
@@ -78,6 +85,44 @@ def publisher_features(text: str) -> dict[str, float]:
         out[name + "_top"] = math.log1p(len(rx.findall(top)))
     parts = _SEP.split(text.lstrip().split("\n", 1)[0].lower())
     out["p_title_site"] = float(len(parts) > 1 and bool(_NEWSY.search(parts[-1])))
+    return out
+
+
+_LINE_END = re.compile(r"[.!?:;,\"\u201d)]$")
+_BULLET = re.compile(r"^(?:[\u2022\u25cf\u25aa\u2013*\-\u00b7]|\d{1,2}[.)])\s")
+_SENTENCE = re.compile(r"[.!?]+(?:\s|$)")
+GRAMMAR = {  # measured only: how the page is written, whatever it says (see ``layout_features``)
+    "g_past": r"\b(?:was|were|had|did|[a-z]{3,}ed)\b",
+    "g_third": r"\b(?:he|she|his|her|him)\b",
+    "g_years": r"\b(?:19[5-9]\d|20[0-3]\d)\b",
+    "g_percent": r"%|\bpercent\b",
+    "g_exclaim": r"!",
+}
+_GRAMMAR = {k: re.compile(v) for k, v in GRAMMAR.items()}
+
+
+def layout_features(text: str) -> dict[str, float]:
+    """How the page is laid out and written, not what it says (variants ``layout`` and
+    ``grammar``): the share of its lines that are bare short lines (six words or fewer with no
+    closing punctuation: menus, buttons, headings), bullets and capitals; words per line and per
+    sentence; and per 300 words the past tense, the third person singular, years, percentages
+    and exclamation marks."""
+    head = text[:READ_CHARS]
+    lines = [ln.strip() for ln in head.splitlines() if ln.strip()]
+    n = max(1, len(lines))
+    words = head.split()
+    per = max(MIN_WORDS, len(words))
+    low = head.lower()
+    out = {
+        "l_short": sum(len(ln.split()) <= 6 and not _LINE_END.search(ln) for ln in lines) / n,
+        "l_bullet": sum(bool(_BULLET.match(ln)) for ln in lines) / n,
+        "l_caps": sum(sum(c.isupper() for c in ln) > 0.6 * max(1, sum(c.isalpha() for c in ln))
+                      for ln in lines) / n,
+        "l_linelen": math.log1p(len(words) / n),
+        "g_sentlen": math.log1p(len(words) / max(1, len(_SENTENCE.findall(head)))),
+    }
+    for name, rx in _GRAMMAR.items():
+        out[name] = math.log1p(len(rx.findall(low)) * 300 / per)
     return out
 
 
@@ -189,6 +234,10 @@ def main() -> None:  # noqa: PLR0915
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--thresholds", default="0.4,0.45,0.55,0.6,0.65,0.7")
+    ap.add_argument("--more", action="append", default=[], metavar="MANIFEST:TEXTS",
+                    help="variant more: these pages added to every training fold (the effect of more labels)")
+    ap.add_argument("--variants", default="publisher,no-extra",
+                    help="comma-separated: publisher, no-extra, layout, grammar, layout+grammar")
     ap.add_argument("--words", type=int, default=0,
                     help="variant words: the cues' model averaged with a word model of this many words")
     ap.add_argument("--heldout", type=Path, default=HELDOUT)
@@ -200,12 +249,22 @@ def main() -> None:  # noqa: PLR0915
     threshold, band = shipped["threshold"], shipped["mixed_band"]
     train = load_pages(a.train, a.heldout)
     extra = load_pages(a.extra, a.heldout)
-    for p in train + extra:
-        p["row"] = features(p["text"]) | publisher_features(p["text"])
+    more = load_pages(a.more, a.heldout)
+    for p in train + extra + more:
+        p["row"] = features(p["text"]) | publisher_features(p["text"]) | layout_features(p["text"])
     cues, publisher = tuple(FEATURES), (*FEATURES, *sorted(publisher_features("")))
-    probs = {"cues": out_of_fold(train, extra, cues, a.folds, a.seeds),
-             "publisher": out_of_fold(train, extra, publisher, a.folds, a.seeds),
-             "no-extra": out_of_fold(train, [], cues, a.folds, a.seeds)}
+    shape = sorted(layout_features(""))
+    named = {"publisher": (publisher, True), "no-extra": (cues, False),
+             "layout": ((*cues, *(f for f in shape if f.startswith("l_"))), True),
+             "grammar": ((*cues, *(f for f in shape if f.startswith("g_"))), True),
+             "layout+grammar": ((*cues, *shape), True)}
+    probs = {"cues": out_of_fold(train, extra, cues, a.folds, a.seeds)}
+    if more:
+        probs["more"] = out_of_fold(train, extra + more, cues, a.folds, a.seeds)
+    for name in a.variants.split(","):
+        if name:
+            names, with_extra = named[name]
+            probs[name] = out_of_fold(train, extra if with_extra else [], names, a.folds, a.seeds)
     if a.words:
         probs["words"] = out_of_fold(train, extra, cues, a.folds, a.seeds, words=a.words)
     print(f"{len(train)} training pages in {len({site(p['url']) for p in train})} sites, "
@@ -230,7 +289,8 @@ def main() -> None:  # noqa: PLR0915
             per[name], line = scored(pages, counts, kinds)
             pooled.setdefault(name, {}).update(per[name])
             print(f"  {name:10} {line}")
-        for now, then in (("cues", "shipped"), ("publisher", "cues"), ("labeled", "cues")):
+        others = ((v, "cues") for v in probs if v != "cues")
+        for now, then in (("cues", "shipped"), *others, ("labeled", "cues")):
             c = paired_change(per[now], per[then], 2000)["category"]
             print(f"  {now} - {then}: category F1 {c['change']:+.3f} ({c['low']:+.3f} to {c['high']:+.3f})")
     if len(a.score) > 1:

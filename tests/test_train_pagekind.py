@@ -345,11 +345,13 @@ def test_the_training_manifests_hold_no_check_unseen_or_held_out_page():
     training = {train.url_key(e["url"]) for e in entries}
     training |= train.manifest_urls(ROOT / "corpus" / "pagekind_manifest.jsonl")
     # the read splits are halves or parts of these splits (own_relabel relabels own_dev); every
-    # other split (the held-out one, this round's unseen one, any split labeled later) stays out
+    # other split (the held-out one, this round's unseen one fresh4, the read splits fresh3 and
+    # dev3 the shipped model does not train on, any split labeled later) stays out
     read_from = {"own_fresh_manifest.jsonl", "own_dev_manifest.jsonl", "own_dev2_manifest.jsonl",
                  "own_fresh2_manifest.jsonl", "own_relabel_manifest.jsonl"}
     others = [p for p in (ROOT / "corpus").glob("own_*_manifest.jsonl") if p.name not in read_from]
-    assert {"own_heldout_manifest.jsonl", "own_dev3_manifest.jsonl"} <= {p.name for p in others}
+    assert {"own_heldout_manifest.jsonl", "own_fresh4_manifest.jsonl", "own_fresh3_manifest.jsonl",
+            "own_dev3_manifest.jsonl"} <= {p.name for p in others}
     for path in others:
         assert not training & train.manifest_urls(path), path.name
     corpus = Path(os.environ.get("CLAIMLINT_CORPUS", ROOT.parent / "corpus"))
@@ -408,3 +410,30 @@ def test_out_of_fold_by_site_never_predicts_a_page_from_its_own_site(kind_only, 
     assert cues["p_date"] > 0 and cues["p_refs"] > 0 and cues["p_dr"] > 0
     seller = oof.publisher_features("Knee injections\nCall (555) 123-4567, Suite 200. Hours: Mon-Fri")
     assert seller["p_contact"] > 0 and seller["p_title_site"] == 0.0 and seller["p_inst"] == 0.0
+
+
+def test_layout_and_grammar_cues_read_how_a_page_is_written_not_what_it_says():
+    """``pagekind_oof.py``'s measured-only variants ``layout`` and ``grammar``: bare short lines,
+    bullets and capitals are shares of the page's lines; tense, third person, years,
+    percentages and exclamation marks are rates per 300 words."""
+    oof = _load("pagekind_oof")
+    menu = "Home\nAbout us\nBOOK NOW\n\u2022 Knee pain\n\u2022 Hip pain\nWe treat joints without surgery."
+    cues = oof.layout_features(menu)
+    assert cues["l_short"] == pytest.approx(5 / 6) and cues["l_bullet"] == pytest.approx(2 / 6)
+    assert cues["l_caps"] == pytest.approx(1 / 6)
+    report = ("In 2019 she travelled to a clinic abroad. She paid for an injection and was told it "
+              "had worked for 80% of patients. Her doctor was not convinced.")
+    story = oof.layout_features(report)
+    assert story["g_past"] > 0 and story["g_third"] > 0 and story["g_years"] > 0 and story["g_percent"] > 0
+    assert story["g_exclaim"] == 0 and story["l_short"] == 0
+    assert set(oof.layout_features("")) == set(cues) and all(v == 0 for v in oof.layout_features("").values())
+
+
+def test_the_read_manifest_writer_lists_only_read_splits(tmp_path, monkeypatch):
+    make = _load("pagekind_read_manifest")
+    assert not set(make.MEASURED_SPLITS) & set(make.READ_SPLITS)
+    monkeypatch.setattr(sys, "argv", ["pagekind_read_manifest.py", str(tmp_path), "--splits", "fresh2,fresh4",
+                                      "--out", str(tmp_path / "read.jsonl")])
+    with pytest.raises(SystemExit):
+        make.main()
+    assert not (tmp_path / "read.jsonl").exists()
