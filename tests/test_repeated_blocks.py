@@ -1,4 +1,4 @@
-"""One claim, one finding across repeated blocks: a page's title repeated word for word as its
+"""One claim, one finding across repeated title lines: a page's title repeated word for word as its
 first heading is one claim, reported once; a short section label repeated over two sections
 ("Patient stories") is reported each time (claimlint.engine.core._without_repeats)."""
 
@@ -55,3 +55,10 @@ def test_a_repeat_without_the_first_finding_is_reported():
     kept = _without_repeats(doc, [at(other, 0), at(rule, 22)])
     assert [(f.rule.id, f.start) for f in kept] == [
         ("GUARANTEE.guaranteed-results", 0), ("TREATMENT.treats-condition", 22)]
+
+
+def test_a_sentence_written_twice_is_two_claims(linter):
+    page = ("We offer stem cell injections.\n\nOur injections cure knee arthritis.\n\n"
+            "Call us today.\n\nOur injections cure knee arthritis.\n")
+    found = linter.lint_source(page, "text", "page.txt")
+    assert _rules_at(found, "TREATMENT.") == [3, 7]

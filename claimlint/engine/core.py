@@ -972,14 +972,17 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 REPEAT_WORDS = 2  # a repeated block this short is a section label, not a repeated claim
+_SENTENCE_END = re.compile(r"[.!?…][\"'\u201d\u2019)\]]*$")  # a sentence, not a title line
 
 
 def _without_repeats(doc: Document, findings: list[EngineFinding]) -> list[EngineFinding]:
-    """One claim, one finding, across repeated blocks: a block that repeats an earlier block
-    word for word (a page's title repeated as its first heading, a banner shown twice) says
-    what the earlier one said; a rule that fired in the earlier block is not reported again
-    in the copy. A short label repeated ("Patient stories" over two sections, REPEAT_WORDS
-    words or fewer) names each section anew and is reported each time."""
+    """One claim, one finding, across repeated title lines: a block without closing
+    punctuation that repeats an earlier block word for word (a page's title repeated as its
+    first heading, a banner shown twice) says what the earlier one said; a rule that fired in
+    the earlier block is not reported again in the copy. A short label repeated ("Patient
+    stories" over two sections, REPEAT_WORDS words or fewer) names each section anew, and a
+    sentence written twice in the copy is a second claim (a baseline reports it as new): both
+    are reported each time."""
     blocks = doc.blocks
     if len(blocks) < 2 or not findings:
         return findings
@@ -993,7 +996,8 @@ def _without_repeats(doc: Document, findings: list[EngineFinding]) -> list[Engin
         if bi is not None:
             if bi not in keys:
                 words = doc.text[blocks[bi].start:blocks[bi].end].split()
-                keys[bi] = " ".join(words) if len(words) > REPEAT_WORDS else None
+                keys[bi] = (" ".join(words) if len(words) > REPEAT_WORDS
+                            and not _SENTENCE_END.search(words[-1]) else None)
             key = keys[bi]
             if key is None:
                 kept.append(f)
