@@ -781,7 +781,7 @@ class Engine:
                 f.end -= 1
         findings = _without_yielded(findings)
         if one_per_claim:
-            findings = _one_per_claim(findings)
+            findings = _one_per_claim(_without_repeats(st.doc, findings))
         for ri in self._doc_rules:
             if not self._may_fire(st, ri) or st.doc.page_kind not in self.rules[ri].pages:
                 continue  # (the page kind is worked out only when some rule needs it)
@@ -969,6 +969,45 @@ def _without_yielded(findings: list[EngineFinding]) -> list[EngineFinding]:
 
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+REPEAT_WORDS = 2  # a repeated block this short is a section label, not a repeated claim
+_SENTENCE_END = re.compile(r"[.!?…][\"'\u201d\u2019)\]]*$")  # a sentence, not a title line
+
+
+def _without_repeats(doc: Document, findings: list[EngineFinding]) -> list[EngineFinding]:
+    """One claim, one finding, across repeated title lines: a block without closing
+    punctuation that repeats an earlier block word for word (a page's title repeated as its
+    first heading, a banner shown twice) says what the earlier one said; a rule that fired in
+    the earlier block is not reported again in the copy. A short label repeated ("Patient
+    stories" over two sections, REPEAT_WORDS words or fewer) names each section anew, and a
+    sentence written twice in the copy is a second claim (a baseline reports it as new): both
+    are reported each time."""
+    blocks = doc.blocks
+    if len(blocks) < 2 or not findings:
+        return findings
+    first: dict[str, int] = {}  # a block's text -> the index of its first occurrence
+    fired: set[tuple[str, int]] = set()  # (rule id, block index) of kept findings
+    spans = sorted(((doc.block_index(f.start), f) for f in findings),
+                   key=lambda bf: (-1 if bf[0] is None else bf[0], bf[1].start))
+    keys: dict[int, str | None] = {}  # block index -> its words joined (None: a short label)
+    kept = []
+    for bi, f in spans:
+        if bi is not None:
+            if bi not in keys:
+                words = doc.text[blocks[bi].start:blocks[bi].end].split()
+                keys[bi] = (" ".join(words) if len(words) > REPEAT_WORDS
+                            and not _SENTENCE_END.search(words[-1]) else None)
+            key = keys[bi]
+            if key is None:
+                kept.append(f)
+                continue
+            origin = first.setdefault(key, bi)
+            if origin != bi and (f.rule.id, origin) in fired:
+                continue
+            fired.add((f.rule.id, bi))
+        kept.append(f)
+    return kept
 
 
 def _one_per_claim(findings: list[EngineFinding]) -> list[EngineFinding]:
