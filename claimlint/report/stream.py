@@ -29,8 +29,10 @@ def write_document(out: TextIO, make: Callable[[Any], Any], items: Iterable[Any]
     out.write(head)
     inner = margin + " " * (indent or 0)
     count = 0
+    # one encoder for every item (``json.dumps`` with options builds one per call)
+    encode = json.JSONEncoder(ensure_ascii=False, indent=indent).encode
     for item in items:
-        text = json.dumps(item, indent=indent, ensure_ascii=False)
+        text = encode(item)
         if indent is not None:
             text = text.replace("\n", "\n" + inner)
             out.write(("," if count else "[") + "\n" + inner + text)
