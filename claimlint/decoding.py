@@ -47,11 +47,15 @@ class Decoded:
     note: str | None = None  # set when we fell back from UTF-8
 
 
+# control bytes that do not occur in text (tab, newlines, form feed and escape do)
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
         return True
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    control = len(head) - len(head.translate(None, _CONTROL))  # counted at C speed
     return bool(head) and control / len(head) > 0.1
 
 

@@ -197,6 +197,11 @@ def line_starts(source: str) -> list[int]:
         i = j + 1
 
 
+def _words_at_most(text: str, n: int) -> bool:
+    """``len(text.split()) <= n``, without splitting a long text whole."""
+    return len(text.split(None, n)) <= n
+
+
 class DocumentBuilder:
     """Collects text runs with their source offsets; collapses whitespace like a browser.
 
@@ -244,6 +249,10 @@ class DocumentBuilder:
         Runs of words separated by single spaces are copied as one segment; any other
         whitespace (newlines, tabs, several spaces) collapses to one mapped space.
         """
+        if text.isprintable() and "  " not in text:  # no whitespace but single spaces
+            if text:
+                self._add_run(text, source_start)
+            return
         i = 0
         for m in _ODD_SPACE.finditer(text):
             if m.start() > i:
@@ -321,7 +330,7 @@ class DocumentBuilder:
         if not _may_cite(text) or not _CITED.search(text):
             return False
         return (_AUTHORS_FIRST.match(text) is not None
-                or len(text.split()) <= REFERENCE_WORDS and not _SELLER_VOICE.search(text))
+                or _words_at_most(text, REFERENCE_WORDS) and not _SELLER_VOICE.search(text))
 
     def _opens_list(self, kind: str) -> bool:
         """Does the block just written introduce the list items that may follow it?"""
@@ -331,7 +340,7 @@ class DocumentBuilder:
         if kind == "list_item":
             return False
         text = self._block_text()
-        if kind == "heading" or (len(text.split()) <= HEADING_WORDS and text[-1] not in ".!;,"):
+        if kind == "heading" or (text[-1] not in ".!;," and _words_at_most(text, HEADING_WORDS)):
             return True
         return _OPENS_LIST.search(text[-80:]) is not None
 

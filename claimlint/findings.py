@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -41,23 +42,32 @@ class Finding:
         sentence; independent of line numbers so moved text keeps its identity."""
         claim = normalize_claim(self.sentence or self.text)
         raw = f"{self.rule}\0{self.path}\0{claim}"
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+        return _sha256(raw.encode("utf-8")).hexdigest()[:32]
 
     def to_dict(self) -> dict:
         """The finding as JSON-ready data: its fields in order, the fingerprint, then the
         ``extra`` entries (built directly: ``dataclasses.asdict`` deep-copies every field)."""
-        data = {name: getattr(self, name) for name in _FIELD_NAMES}
+        data = dict(zip(_FIELD_NAMES, _plain_fields(self)))
         data["fingerprint"] = self.fingerprint
         data.update(self.extra)
         return data
 
+    def as_row(self) -> tuple:
+        """Every field's value in order (``Finding(*row)`` makes it again): what the run's
+        finding store pickles, cheaper to write and read than the object."""
+        return _all_fields(self)
+
 
 _FIELD_NAMES = tuple(f.name for f in fields(Finding) if f.name != "extra")
+_plain_fields = attrgetter(*_FIELD_NAMES)
+_all_fields = attrgetter(*(f.name for f in fields(Finding)))
+_sha256 = hashlib.sha256
+_WORD = re.compile(r"\w+")
 
 
 def normalize_claim(text: str) -> str:
     """Lower case, words only: the part of a claim that survives reformatting."""
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def sort_key(f: Finding) -> tuple:

@@ -31,17 +31,18 @@ class FindingStore:
         self._file.seek(0, 2)
         self._by_path.setdefault(path, []).append(len(self._records))
         self._records.append((path, self._file.tell(), len(findings)))
-        pickle.dump((findings, excerpts or {}), self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        for f in findings:
-            self.by_severity[f.severity] += 1
-            self.by_rule[f.rule] += 1
+        pickle.dump(([f.as_row() for f in findings], excerpts or {}), self._file,
+                    protocol=pickle.HIGHEST_PROTOCOL)  # rows: half the cost of objects
+        self.by_severity.update(f.severity for f in findings)
+        self.by_rule.update(f.rule for f in findings)
 
     def __len__(self) -> int:
         return sum(self.by_severity.values())
 
     def _read(self, index: int) -> tuple[list[Finding], dict]:
         self._file.seek(self._records[index][1])
-        return pickle.load(self._file)  # noqa: S301 - our own file, written above
+        rows, excerpts = pickle.load(self._file)  # noqa: S301 - our own file, written above
+        return [Finding(*row) for row in rows], excerpts
 
     def files(self) -> Iterator[tuple[str, list[Finding], dict]]:
         """(path, its findings sorted, its source excerpts) in path order; a path added

@@ -68,3 +68,36 @@ def test_json_is_compact_one_finding_a_line_and_pretty_indents(tmp_path):
     assert sarif.exit_code == 0
     log = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
     assert len(log["runs"][0]["results"]) == len(data["findings"])
+
+
+def test_indented_items_equal_the_standard_librarys_indenting_encoder():
+    import random
+
+    from claimlint.report.stream import indented
+
+    rng = random.Random(2)
+    encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+
+    def value(depth: int):  # noqa: ANN202
+        kind = rng.randrange(10 if depth < 4 else 6)
+        if kind == 0:
+            return rng.choice(["", "a\nb", 'é\u2028"\\', "\x00\x1f", "claim"])
+        if kind == 1:
+            return rng.choice([None, True, False, (), [], {}])
+        if kind == 2:
+            return rng.randrange(-10**20, 10**20)
+        if kind == 3:
+            return rng.choice([0.1, -0.0, 1e300, 3.0, float("inf"), float("-inf"), float("nan")])
+        if kind in (4, 5):
+            return "s"
+        if kind in (6, 7):
+            return [value(depth + 1) for _ in range(rng.randrange(4))]
+        if kind == 8:
+            return tuple(value(depth + 1) for _ in range(rng.randrange(3)))
+        return {rng.choice(["k", "é", 'a"b', 1, 2.5, True, False, None]): value(depth + 1)
+                for _ in range(rng.randrange(4))}
+
+    for _ in range(5000):
+        item = value(0)
+        assert indented(item, "  ", encode) == encode(item)
+    assert indented({"a": object}, "  ", lambda v: "fallback") == "fallback"

@@ -13,6 +13,7 @@ import io
 import os
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import PurePath
 from typing import TextIO
 
@@ -35,7 +36,11 @@ def escape_property(text: str) -> str:
 
 def workspace_path(path: str) -> str:
     """A path as GitHub wants it: relative to the workspace, forward slashes, no ``./``."""
-    workspace = os.environ.get("GITHUB_WORKSPACE")
+    return _workspace_path(path, os.environ.get("GITHUB_WORKSPACE"))
+
+
+@lru_cache(maxsize=1024)  # a file's findings share it
+def _workspace_path(path: str, workspace: str | None) -> str:
     if workspace and os.path.isabs(path):
         rel = os.path.relpath(path, workspace)
         if not rel.startswith(".."):

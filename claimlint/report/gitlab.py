@@ -28,6 +28,7 @@ def write_gitlab(out: TextIO, findings: Iterable[Finding]) -> None:
     claim in the same file gets its occurrence number mixed into the finding's own
     fingerprint."""
     seen: Counter[str] = Counter()
+    paths: dict[str, str] = {}
 
     def issues():  # noqa: ANN202
         for f in findings:
@@ -35,9 +36,12 @@ def write_gitlab(out: TextIO, findings: Iterable[Finding]) -> None:
             seen[base] += 1
             fingerprint = base if seen[base] == 1 else hashlib.sha256(
                 f"{base}\0{seen[base]}".encode()).hexdigest()[:32]
-            path = Path(f.path).as_posix()
-            while path.startswith("./"):
-                path = path[2:]
+            path = paths.get(f.path)
+            if path is None:
+                path = Path(f.path).as_posix()
+                while path.startswith("./"):
+                    path = path[2:]
+                paths[f.path] = path
             yield {
                 "type": "issue",
                 "check_name": f.rule,

@@ -69,6 +69,11 @@ def rule_name(rule_id: str) -> str:
 
 def artifact_uri(path: str) -> dict[str, str]:
     """A SARIF artifact location: relative paths as URI references from the source root."""
+    return dict(_artifact_uri(path))
+
+
+@lru_cache(maxsize=1024)  # a file's findings share it: Path and quote once per path
+def _artifact_uri(path: str) -> dict[str, str]:
     if "://" in path:
         return {"uri": path}
     p = Path(path)
