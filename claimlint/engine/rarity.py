@@ -11,8 +11,10 @@ holds) costs the sum of its anchors.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
+import os
 from bisect import bisect_left
 from functools import lru_cache
 from importlib.resources import files
@@ -29,12 +31,17 @@ def _table() -> tuple[list[str], list[float], dict[str, float]]:
     (for prefixes), and each word's probability (for substrings)."""
     from claimlint.engine.plancache import load_cached, save_cached
 
-    path = files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz"
-    key = "wordprob-" + str(MIN_LOGPROB)
+    path = str(files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz")
+    try:  # kept in the plan cache, keyed by the table's file (reading the JSON takes a second)
+        st = os.stat(path)
+        key = "wordprob-" + hashlib.sha256(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{MIN_LOGPROB}"
+                                           .encode()).hexdigest()[:32]
+    except OSError:
+        key = "wordprob-missing"
     probs = load_cached(key)
     if not isinstance(probs, dict):
         try:
-            with gzip.open(str(path), "rt", encoding="utf-8") as fh:
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
                 raw = json.load(fh)
         except (OSError, ValueError):  # no table: every anchor costs the same
             raw = {}
