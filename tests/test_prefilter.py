@@ -10,6 +10,7 @@ from claimlint.engine.prefilter import (
     SentenceWindows,
     inside_word_anchors,
     position_sensitive,
+    regex_alternatives,
     regex_anchors,
     regex_formula,
     relaxed,
@@ -25,11 +26,15 @@ from tests.conftest import SHARED
     (r"\bguarantee[sd]?\b", {"guarantee"}),
     (r"(?:100|one hundred)\s*%\s*(?:success|effective)", {"success", "effective"}),
     (r"\bno\s+(?:side[- ]effects|risks?)", {"effects", "risk"}),
-    (r"[Ss]tem cells?", {"stem cell"}),
-    # words that certainly start a word win over longer ones that may not ("nonsurgical")
-    (r"\b(?:non|minimally)[- ]?(?:surgical|invasive)", {"non", "minimally"}),
-    # the stdlib parser factors "p" out of patients|people: "atients" never starts a word
+    # "stem" may follow a letter ("system"): "cell", which starts a word, hits less often
+    (r"[Ss]tem cells?", {"cell"}),
+    (r"\bstem cells?", {"stem"}),
+    # the rarest required part in real text, even where it may be inside a word
+    (r"\b(?:non|minimally)[- ]?(?:surgical|invasive)", {"surgical", "invasive"}),
+    # the stdlib parser factors "p" out of patients|people: "atients" may follow a letter,
+    # and an anchor searched inside words costs more than one where words start
     (r"\bsome\s+(?:patients|people)", {"some"}),
+    (r"\bsome\s+(?:patients|doctors)\b", {"patients", "doctors"}),
 ])
 def test_regex_anchors_are_required_literals(pattern, anchors):
     assert regex_anchors(pattern) == anchors
@@ -395,6 +400,58 @@ def test_regex_formulas_of_the_pack_hold_wherever_the_rules_match(engine):
                 checked += 1
                 assert test(text.lower()), (source, text)
     assert checked > 100
+
+
+def test_the_rarest_anchor_set_in_real_text_triggers_a_pattern():
+    from claimlint.engine.rarity import anchor_cost, rarest
+
+    common, rare = frozenset({"the", "results"}), frozenset({"guaranteed"})
+    assert rarest([common, rare]) == rare
+    assert rarest([frozenset({"exosome"}), frozenset({"stem"})]) == frozenset({"exosome"})
+    assert anchor_cost("guarantee") > anchor_cost("guaranteed")  # a prefix hits more words
+    assert anchor_cost("itis", inside=True) > anchor_cost("itis")
+    assert rarest([]) is None
+
+
+def test_a_regex_of_alternatives_is_tested_by_the_alternatives_whose_anchors_were_found():
+    alts = regex_alternatives(r"\b(?:guaranteed\s+(?:results|outcomes)|cures?\s+(?:arthritis|pain)"
+                              r"|(?:zero|no)\s+side\s+effects)\b")
+    # each alternative of each group (6), on the anchors the whole regex is searched for
+    assert [a for a, _, _ in alts] == [
+        {"guaranteed"}, {"guaranteed"}, {"cure"}, {"cure"}, {"effects"}, {"effects"}]
+    assert all(not inside for _, inside, _ in alts)
+    assert alts[0][2] == "'guaranteed' in t and 'results' in t"
+    assert regex_alternatives(r"\bguaranteed results\b") is None  # no alternatives
+    # an alternative without any literal: the regex is not split; with one outside the
+    # group, each alternative has it
+    assert regex_alternatives(r"\b(?:guaranteed|\d+%)") is None
+    assert [a for a, _, _ in regex_alternatives(r"\b(?:guaranteed|\d+%)\s+results")] == [
+        {"results"}, {"results"}]
+
+
+def test_alternative_tests_hold_wherever_the_pack_s_regexes_match(engine):
+    """Split into its alternatives, every regex of the pack that has them still passes its
+    window test wherever it matches an example sentence, given the anchors the prefilter
+    finds there (so testing only the alternatives whose anchors were found loses nothing)."""
+    from claimlint.engine.core import _Alternatives, _grouped
+
+    sentences = [s for rule in engine.pack.rules for s in rule.flag_examples + rule.pass_examples]
+    split = checked = 0
+    for source in engine._regexes.source.values():
+        alts = regex_alternatives(source)
+        if not alts:
+            continue
+        split += 1
+        test = _Alternatives(_grouped(alts))
+        prefilter = Prefilter(set().union(*(a for a, _, _ in alts)),
+                              frozenset().union(*(i for _, i, _ in alts)))
+        for text in sentences:
+            if _compiled(source).search(text):
+                found = {a for _, anchors in prefilter.hits(text) for a in anchors}
+                assert test(found, text.lower()), (source, text)
+                checked += 1
+    assert split > 100 and checked > 500
+    assert engine._alternatives  # the pack's largest formulas are tested this way
 
 
 def test_phrase_words_must_come_in_the_pattern_order():

@@ -29,6 +29,7 @@ from claimlint.engine.prefilter import (
     inside_word_anchors,
     letter_anchor,
     position_sensitive,
+    regex_alternatives,
     regex_anchors,
     regex_formula,
     relaxed,
@@ -227,6 +228,7 @@ class Engine:
         # one test of a window's lower-cased text per entry: the spelled-out words, and a
         # regex's literal runs (``regex_formula``), before spaCy or the regex sees it
         self._tests = _TextTests(_text_tests(plan["spelled"], plan["formulas"]))
+        self._alternatives = {k: _Alternatives(groups) for k, groups in plan["alternatives"].items()}
         self._kinds_memo: dict[frozenset[str], tuple] = {}
         # a phrase's or token pattern's words come in the order the pattern names them
         self._ordered = frozenset(k for k in self._multi_requires
@@ -267,11 +269,21 @@ class Engine:
         """Anchors and literal words of every entry, and the tokenizer facts the prefilter
         needs; computed with spaCy once per rule pack."""
         nlp = self.nlp
-        requires, literals, spelled = {}, {}, {}
+        requires, literals, spelled, alternatives = {}, {}, {}, {}
         pieces = _inside_word_pieces(nlp)
+        inside = set(pieces)
         for key, entry in self.entries.items():
             parts = self._anchor_parts(entry.pattern)
             requires[key] = _requirements(parts, pieces)
+            # anchors a match may hold right after a letter are looked for inside words
+            if entry.pattern.kind == "regex" and _formula_size(entry.pattern.value) > SPLIT_TESTS \
+                    and (alts := regex_alternatives(entry.pattern.value)):
+                # a regex of alternatives: each is tested only where its anchors are found
+                requires[key] = [frozenset().union(*(a for a, _, _ in alts))]
+                inside.update(*(i for _, i, _ in alts))
+                alternatives[key] = _grouped(alts)
+            elif entry.pattern.kind == "regex":
+                inside |= inside_word_anchors(entry.pattern.value)
             if entry.pattern.kind == "phrase":  # a phrase's words are spelled out
                 spelled[key] = _spelled_parts(parts, requires[key])
             elif entry.pattern.kind == "tokens":
@@ -290,8 +302,7 @@ class Engine:
                              if (f := regex_formula(src))},
                 "relaxed": {k: relaxed(self._regexes.source[k]) for k in sensitive},
                 # anchors a match may hold right after a letter are looked for inside words
-                "inside_words": pieces | {
-                    a for src in self._regexes.source.values() for a in inside_word_anchors(src)},
+                "inside_words": frozenset(inside), "alternatives": alternatives,
                 "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")},
                 "tokenizer": tokenizer}
 
@@ -486,7 +497,7 @@ class Engine:
             return {w: set(allowed) for bi in range(len(doc.blocks))
                     for w in self._windows_of(st, bi)[0]}
         planned = {}
-        tests, requires = self._tests, self._requires
+        tests, requires, alternatives = self._tests, self._requires, self._alternatives
         for win, hits in self._hit_windows(st):
             found = wanted.intersection(chain.from_iterable(hits))
             if not found:
@@ -500,7 +511,8 @@ class Engine:
                 lower = doc.text[win[0]:win[1]].lower()
                 keys.update(k for k in ordered if _in_order(requires[k], hits)
                             and (k not in tests.source or tests[k](lower)))
-                keys.update(k for k in tested if tests[k](lower))
+                keys.update(k for k in tested if tests[k](lower) if k not in alternatives
+                            or alternatives[k](found, lower))
             if keys:
                 planned[win] = keys
         # claims first: an exclusion matters only where its rule may claim something, so
@@ -1128,6 +1140,48 @@ def _text_tests(spelled: dict[str, list[frozenset[str]]], formulas: dict[str, st
     for key, formula in formulas.items():
         tests[key].append(formula)
     return {key: " and ".join(parts) for key, parts in tests.items() if parts}
+
+
+SPLIT_TESTS = 60  # a regex whose formula makes more tests is tested by alternative
+
+
+def _formula_size(pattern: str) -> int:
+    """How many literals a regex's formula tests (when they all fail)."""
+    return (regex_formula(pattern) or "").count(" in t")
+
+
+def _grouped(alternatives: list[tuple[frozenset[str], frozenset[str], str | None]]
+             ) -> list[tuple[frozenset[str], str | None]]:
+    """A regex's alternatives (``regex_alternatives``) with the same anchor set joined:
+    each set with the formulas of its alternatives joined by ``or`` (None: one of them has
+    no literal to test, so the set's presence is all there is to check)."""
+    by_set: dict[frozenset[str], list[str | None]] = {}
+    for anchors, _inside, formula in alternatives:
+        by_set.setdefault(anchors, []).append(formula)
+    return [(anchors, None if None in formulas else " or ".join(f"({f})" for f in dict.fromkeys(formulas)))
+            for anchors, formulas in by_set.items()]
+
+
+class _Alternatives:
+    """The window test of a regex of alternatives: true where the formula of an alternative
+    holds whose anchor set was found in the window (a window without any anchor of an
+    alternative cannot hold a match of it, so its formula is not tested there)."""
+
+    def __init__(self, groups: list[tuple[frozenset[str], str | None]]) -> None:
+        self.by_anchor: dict[str, list[int]] = defaultdict(list)
+        for i, (anchors, _) in enumerate(groups):
+            for anchor in anchors:
+                self.by_anchor[anchor].append(i)
+        self.anchors = frozenset(self.by_anchor)
+        self.tests = _TextTests({i: f for i, (_, f) in enumerate(groups) if f is not None})
+        self.untested = {i for i, (_, f) in enumerate(groups) if f is None}
+
+    def __call__(self, found: set[str], lower: str) -> bool:
+        present = self.anchors.intersection(found)
+        groups = self.by_anchor[next(iter(present))] if len(present) == 1 else \
+            set().union(*map(self.by_anchor.__getitem__, present))
+        tests = self.tests
+        return any(i in self.untested or tests[i](lower) for i in groups)
 
 
 class _TextTests(dict):

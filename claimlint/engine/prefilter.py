@@ -57,7 +57,9 @@ def _parse(pattern: str, flags: int = 0):  # noqa: ANN202 - the stdlib's parse t
 
 
 def regex_anchors(pattern: str) -> set[str] | None:
-    """Literal strings one of which every match of ``pattern`` contains, or None.
+    """Runs of letters one of which every match of ``pattern`` contains, or None: of the
+    regex's required literal runs and groups, the one that occurs least in real text
+    (``claimlint.engine.rarity``).
 
     Uses the standard library's regex parser; patterns it cannot parse (``regex``-only
     syntax) get no anchors and are run on every sentence.
@@ -67,19 +69,12 @@ def regex_anchors(pattern: str) -> set[str] | None:
 
 
 def inside_word_anchors(pattern: str) -> set[str]:
-    """The letter runs of ``regex_anchors(pattern)`` that a match may hold right after a
+    """The anchors of ``regex_anchors(pattern)`` that a match may hold right after a
     letter ("surgical" in ``(?:non)?-?surgical`` matching "nonsurgical"): the prefilter must
     look for those inside words too, not only where a word starts (at every place, also
     inside another anchor's hit: ``Prefilter``)."""
     found = _regex_anchor_info(pattern)
-    if not found:
-        return set()
-    out = set()
-    for anchor in found[1]:
-        run = letter_anchor(anchor)
-        if run and anchor.startswith(run):  # a run after a non-letter of the anchor starts a word
-            out.add(run)
-    return out
+    return set(found[1]) if found else set()
 
 
 @lru_cache(maxsize=4096)
@@ -90,36 +85,30 @@ def _regex_anchor_info(pattern: str) -> tuple[frozenset[str], frozenset[str]] | 
         parsed = _parse(pattern, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError, FutureWarning):
         return None
-    anchors, inside = _seq_anchors(list(parsed))
-    if not anchors or any(len(a) < MIN_ANCHOR for a in anchors):
-        return None
-    return frozenset(a.lower() for a in anchors), frozenset(a.lower() for a in inside)
+    return min(_seq_candidates(list(parsed)), key=_candidate_cost, default=None)
 
 
-def _seq_anchors(items: list, word_start: bool = False
-                 ) -> tuple[set[str] | None, frozenset[str]]:
-    """Best anchor set of a sequence (the longest literal run, or a required group), and
-    those of its anchors that may follow a letter (``word_start``: the sequence itself
-    begins where no letter can precede it; an alternative's anchors are told apart from
-    another's). A set that starts words is preferred when its shortest anchor has three
-    letters or more: the prefilter finds it at word starts only."""
-    best: set[str] | None = None
-    best_key = (False, 0)
-    best_inside: frozenset[str] = frozenset()
+def _candidate_cost(candidate: tuple[frozenset[str], frozenset[str]]) -> float:
+    from claimlint.engine.rarity import set_cost
+
+    return set_cost(*candidate)
+
+
+def _seq_candidates(items: list, word_start: bool = False
+                    ) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """Every anchor set a sequence requires: each run of letters (two or more) in its
+    literal text, and each required group's sets (a group of alternatives gives one set:
+    each alternative's rarest, joined), with those of its anchors that may follow a letter
+    (``word_start``: the sequence itself begins where no letter can precede it)."""
+    out: list[tuple[frozenset[str], frozenset[str]]] = []
     run, run_start = "", word_start
     after_nonletter = word_start  # no letter can come right before the current place
 
-    def consider(candidate: set[str] | None, inside: frozenset[str]) -> None:
-        nonlocal best, best_key, best_inside
-        if not candidate:
-            return
-        shortest = min(map(len, candidate))
-        key = (not inside and shortest >= 3, shortest)
-        if best is None or key > best_key:
-            best, best_key, best_inside = candidate, key, inside
-
-    def literal(word: str, starts: bool) -> tuple[set[str] | None, frozenset[str]]:
-        return ({word}, frozenset() if starts else frozenset({word})) if word else (None, frozenset())
+    def flush() -> None:
+        for m in LETTERS.finditer(run.lower()):
+            if len(m[0]) >= MIN_ANCHOR:  # a run after a non-letter of the literal starts a word
+                out.append((frozenset({m[0]}), frozenset({m[0]}) if m.start() == 0 and not run_start
+                            else frozenset()))
 
     for op, av in items:
         if op is sre_constants.LITERAL:
@@ -128,21 +117,23 @@ def _seq_anchors(items: list, word_start: bool = False
             run += chr(av)
             after_nonletter = _after(op, av, after_nonletter)
             continue
-        consider(*literal(run, run_start))
+        flush()
         run = ""
         if op is sre_constants.SUBPATTERN:
-            consider(*_seq_anchors(list(av[-1]), after_nonletter))
+            out += _seq_candidates(list(av[-1]), after_nonletter)
         elif op is sre_constants.BRANCH:
-            alts = [_seq_anchors(list(b), after_nonletter) for b in av[1]]
-            if all(a for a, _ in alts):
-                consider(set().union(*(a for a, _ in alts)), frozenset().union(*(i for _, i in alts)))
+            alts = [_seq_candidates(list(b), after_nonletter) for b in av[1]]
+            if all(alts):
+                picks = [min(a, key=_candidate_cost) for a in alts]
+                out.append((frozenset().union(*(a for a, _ in picks)),
+                            frozenset().union(*(i for _, i in picks))))
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
-            consider(*_seq_anchors(list(av[2]), after_nonletter))
+            out += _seq_candidates(list(av[2]), after_nonletter)
         elif op is sre_constants.IN and _single_letter(av):
             run, run_start = _single_letter(av), after_nonletter
         after_nonletter = _after(op, av, after_nonletter)
-    consider(*literal(run, run_start))
-    return best, best_inside
+    flush()
+    return out
 
 
 # words in nearly every window: testing for them costs a scan and rules nothing out
@@ -686,3 +677,85 @@ def _word_before(text: str, start: int, end: int) -> str:
     if m is None and low > 0 and _LETTER.match(text, low - 1):
         return ""
     return text[m.end() if m else low:end]
+
+
+def regex_anchor_sets(pattern: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """Every anchor set ``pattern`` requires (``_seq_candidates``), each once, with its
+    anchors that may follow a letter; [] when it needs none or cannot be parsed."""
+    try:
+        parsed = _parse(pattern, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError, FutureWarning):
+        return []
+    return list(dict.fromkeys(_seq_candidates(list(parsed))))
+
+
+MAX_ALTERNATIVES = 64  # a regex is split into at most this many alternatives
+
+
+def regex_alternatives(pattern: str
+                       ) -> list[tuple[frozenset[str], frozenset[str], str | None]] | None:
+    """For a regex made of alternatives (groups of them at its top level, as in
+    ``\\b(?:A|B|C)\\b``, and in those alternatives, up to MAX_ALTERNATIVES): for each
+    alternative, the regex with that alternative in its group's place, as its rarest anchor
+    set, those of its anchors that may follow a letter, and its formula (None: no literal
+    to test). A window where none of an alternative's anchors was found cannot hold a match
+    of that alternative, so only the formulas of the alternatives whose anchors were found
+    need testing there. None when the regex has no such group, or one of its alternatives
+    no anchor, or an anchor set outside the groups is rarer than theirs together."""
+    try:
+        items = list(_parse(pattern, re.IGNORECASE))
+    except (re.error, OverflowError, RecursionError, FutureWarning):
+        return None
+    seqs = _alternative_seqs(items)
+    if len(seqs) < 2:
+        return None
+    best = _regex_anchor_info(pattern)
+    chosen = best[0] if best else frozenset()
+
+    def added_cost(candidate: tuple[frozenset[str], frozenset[str]]) -> tuple[float, float]:
+        # what a set adds to the anchors the regex is searched for anyway, then its own cost
+        return _candidate_cost((candidate[0] - chosen, candidate[1])), _candidate_cost(candidate)
+
+    out = []
+    for seq in seqs:
+        candidates = _seq_candidates(seq)
+        if not candidates:
+            return None
+        anchors, inside = min(candidates, key=added_cost)
+        formula = _seq_formula(seq)
+        out.append((anchors, inside, formula and simplified_formula(formula)))
+    whole = frozenset().union(*(a for a, _, _ in out)), frozenset().union(*(i for _, i, _ in out))
+    if best is not None and _candidate_cost(best) < _candidate_cost(whole):
+        return None
+    return out
+
+
+def _alternative_seqs(items: list) -> list[list]:
+    """``items`` as the sequences it may match: each with one alternative of its largest
+    top-level group of alternatives in the group's place, then the same in each of those,
+    a level at a time while there are at most MAX_ALTERNATIVES sequences."""
+    seqs, changed = [items], True
+    while changed:
+        changed, out = False, []
+        for i, seq in enumerate(seqs):
+            at, branches = _largest_group(seq)
+            if at is None or len(out) + len(branches) + len(seqs) - i - 1 > MAX_ALTERNATIVES:
+                out.append(seq)
+                continue
+            out += [seq[:at] + list(branch) + seq[at + 1:] for branch in branches]
+            changed = True
+        seqs = out
+    return seqs
+
+
+def _largest_group(items: list) -> tuple[int | None, list]:
+    """The place and alternatives of the top-level group of alternatives with the most."""
+    at, branches = None, []
+    for i, (op, av) in enumerate(items):
+        inner = [(op, av)]
+        while len(inner) == 1 and inner[0][0] is sre_constants.SUBPATTERN:
+            inner = list(inner[0][1][-1])
+        if len(inner) == 1 and inner[0][0] is sre_constants.BRANCH \
+                and len(inner[0][1][1]) > len(branches):
+            at, branches = i, inner[0][1][1]
+    return at, branches

@@ -1,0 +1,84 @@
+"""How often an anchor occurs in real English text, to trigger each pattern on its rarest
+required part (used when a plan is built, never per document).
+
+The word probabilities are spacy-lookups-data's English ``lexeme_prob`` table (estimated
+from a large body of real text); nothing is downloaded. An anchor searched where words
+start hits every word it begins, one searched inside words every word holding it, so its
+cost is the summed probability of those words; a set of anchors (any one of which a match
+holds) costs the sum of its anchors.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import os
+from bisect import bisect_left
+from functools import lru_cache
+from importlib.resources import files
+
+MIN_LOGPROB = -16.0  # rarer words (98% of the table's mass is above) are left out
+FLOOR = math.exp(MIN_LOGPROB)  # what any anchor costs at least, known word or not
+INSIDE_FACTOR = 3.0  # an anchor searched inside words: its hits cost this many times more
+INSIDE_BASE = 1e-4  # and one more scan of every text
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[list[str], list[float], dict[str, float]]:
+    """Lower-case words in sorted order with the running sums of their probabilities
+    (for prefixes), and each word's probability (for substrings)."""
+    from claimlint.engine.plancache import load_cached, save_cached
+
+    path = str(files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz")
+    try:  # kept in the plan cache, keyed by the table's file (reading the JSON takes a second)
+        st = os.stat(path)
+        key = "wordprob-" + hashlib.sha256(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{MIN_LOGPROB}"
+                                           .encode()).hexdigest()[:32]
+    except OSError:
+        key = "wordprob-missing"
+    probs = load_cached(key)
+    if not isinstance(probs, dict):
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                raw = json.load(fh)
+        except (OSError, ValueError):  # no table: every anchor costs the same
+            raw = {}
+        probs = {}
+        for word, logprob in raw.items():
+            if logprob >= MIN_LOGPROB:
+                low = word.lower()
+                probs[low] = probs.get(low, 0.0) + math.exp(logprob)
+        save_cached(key, probs)
+    words = sorted(probs)
+    sums = [0.0]
+    for w in words:
+        sums.append(sums[-1] + probs[w])
+    return words, sums, probs
+
+
+@lru_cache(maxsize=65536)
+def anchor_cost(anchor: str, inside: bool = False) -> float:
+    """The share of running words in which ``anchor`` hits: words it starts, or
+    (``inside``) words holding it anywhere."""
+    words, sums, probs = _table()
+    if inside:  # each place it occurs is looked at in Python, and its word-start hits
+        # come again from the main search: a few times the cost of a word-start anchor
+        return INSIDE_BASE + INSIDE_FACTOR * sum(p for w, p in probs.items() if anchor in w)
+    lo = bisect_left(words, anchor)
+    hi = bisect_left(words, anchor + "\U0010ffff")
+    return FLOOR + sums[hi] - sums[lo]
+
+
+def set_cost(anchors: frozenset[str] | set[str], inside: frozenset[str] | set[str] = frozenset()
+             ) -> float:
+    """What triggering on ``anchors`` costs: the sum of its anchors' costs (those in
+    ``inside`` are searched inside words too)."""
+    return sum(anchor_cost(a, a in inside) for a in anchors)
+
+
+def rarest(sets: list[frozenset[str]], inside: frozenset[str] | set[str] = frozenset()
+           ) -> frozenset[str] | None:
+    """The set of ``sets`` that hits least often in real text (the first of equals)."""
+    return min(sets, key=lambda s: set_cost(s, inside), default=None)
