@@ -15,7 +15,7 @@ SEED_SECTIONS = {
     "§2": "Pain or increased discomfort",
     "§3": "Infection",
     "§4": "Ineffective or incomplete results",
-    "§5": "Inflammatory flare or immune reaction",
+    "§5": "Inflammation flare-ups or immune reactions",
     "§6": "Poor-quality or unregulated products",
     "§7": "Overgrowth or unintended cell behavior",
     "§8": "Blood clot or vascular risk",

@@ -17,7 +17,7 @@ BLOCK_BREAK = "\n\n"
 # whitespace that is not a lone ASCII space between words: it collapses to one space
 _ODD_SPACE = re.compile(r"[^\S ]\s*| \s+")
 # A block introduces the list after it when it ends in a colon ("Conditions we treat:"), names
-# "the following" ("...patients with the following symptoms."), or is a short line with no
+# "the following" ("...anyone with the following conditions."), or is a short line with no
 # closing punctuation but a question mark, as headings are ("Ideal candidates", "Who can
 # benefit?").
 _OPENS_LIST = re.compile(r"(?::|\bfollowing\b[^.!?:;]{0,60}[.:]?)\s*$", re.IGNORECASE)

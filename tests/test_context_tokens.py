@@ -116,11 +116,11 @@ def ref_negated(sent: Span, start: int, end: int, literal: Callable[[str], bool]
     inside it that the pattern does not name ("insurance does not cover": the pattern left a
     gap there; in "no side effects" the "no" is the pattern's own word, the claim itself), or
     a limit said of the match ("evidence supporting it is limited"). Two negators cancel out
-    ("not without risk"); coordinated ones are one ("cannot and do not guarantee")."""
+    ("not without risk"); coordinated ones are one ("cannot and will not promise")."""
     doc = sent.doc
     lo, hi = _clause_bounds(sent, start, end, commas=True)
     before = [i for i in range(lo, start) if ref_is_negator(doc, i) and _reaches(doc, i, start)]
-    # coordinated negators are one negation: "we cannot and do not guarantee"
+    # coordinated negators are one negation: "we cannot and will not promise"
     count = sum(1 for k, i in enumerate(before) if k == 0 or not any(
         doc[t].lower_ in ("and", "or", "nor") for t in range(before[k - 1] + 1, i)))
     count += sum(1 for i in range(start + 1, end) if ref_is_negator(doc, i)

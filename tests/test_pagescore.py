@@ -16,7 +16,7 @@ from claimlint.pagescore import find_by_hash, load_pages, sentence_hash
 from tests.conftest import SHARED
 
 # Our own copy, in the style of a clinic page: claims, honest limits and plain sentences.
-PAGE_A = """Stem Cell Therapy for Knee Arthritis
+PAGE_A = """Stem Cell Therapy for Arthritic Knees
 Our stem cell injections are guaranteed to rebuild your knee. There are no side effects.
 Book your free consultation today!
 Results vary from patient to patient.
@@ -41,7 +41,7 @@ def _labeled(tmp_path):
         {"file": "001.txt", "url": "https://example.test/a", "kind": "promotional",
          "discloses_risks": True, "doc_labels": [],
          "sentences": [
-             {"text": "Stem Cell Therapy for Knee Arthritis", "labels": ["TREATMENT"]},
+             {"text": "Stem Cell Therapy for Arthritic Knees", "labels": ["TREATMENT"]},
              {"text": "Our stem cell injections are guaranteed to rebuild your knee.",
               "labels": ["GUARANTEE", "MECHANISM"]},
              {"text": "There are no side effects.", "labels": ["SAFETY"]},

@@ -546,7 +546,7 @@ def test_prefiltered_findings_equal_every_sentence_with_every_pattern(engine):
     full = Engine(engine.pack, use_prefilter=False)
     docs = _generated_docs(engine)
     docs += [read_document(t, "text", "fixed") for t in (
-        "This transformation of cells provides physicians with a way to treat leukemia.",
+        "This change in the cells gives doctors a new way to treat leukemia.",
         "These new procedures are the next best thing in cosmetic surgery.",
     )]
     fast = [[(f.rule.id, f.start, f.end) for f in found]

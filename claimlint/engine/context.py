@@ -262,7 +262,7 @@ def negated(sent: Span, start: int, end: int, literal: Callable[[str], bool] = l
     inside it that the pattern does not name ("insurance does not cover": the pattern left a
     gap there; in "no side effects" the "no" is the pattern's own word, the claim itself), or
     a limit said of the match ("evidence supporting it is limited"). Two negators cancel out
-    ("not without risk"); coordinated ones are one ("cannot and do not guarantee").
+    ("not without risk"); coordinated ones are one ("cannot and will not promise").
     ``start``/``end``: token indices in ``sent.doc``."""
     toks = Tokens.of_span(sent)
     return negated_tokens(toks, start - toks.base, end - toks.base, literal)
@@ -274,7 +274,7 @@ def negated_tokens(toks: Tokens, start: int, end: int,
     lower = toks.lower
     lo, hi = _clause_bounds(toks, start, end, commas=True)
     before = [i for i in range(lo, start) if _is_negator(toks, i) and _reaches(toks, i, start)]
-    # coordinated negators are one negation: "we cannot and do not guarantee"
+    # coordinated negators are one negation: "we cannot and will not promise"
     count = sum(1 for k, i in enumerate(before) if k == 0 or not any(
         lower[t] in ("and", "or", "nor") for t in range(before[k - 1] + 1, i)))
     count += sum(1 for i in range(start + 1, end) if _is_negator(toks, i)

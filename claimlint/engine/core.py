@@ -809,7 +809,7 @@ class Engine:
     def _answered(self, text: str, page_kind: str, by_rule: dict[int, list[Hit]], excluded: set,
                   findings: list[EngineFinding]) -> list[EngineFinding]:
         """A question answered yes asserts what it asks: after "Is the procedure safe?",
-        "Yes, we definitely believe so." is the claim the question only asked. The answer
+        "Yes, we are confident it is." is the claim the question only asked. The answer
         is a claim of each rule whose match the question alone cancelled."""
         added: dict[tuple[int, int], EngineFinding] = {}
         for ri, rule_hits in by_rule.items():
@@ -1044,7 +1044,7 @@ def _one_per_claim(findings: list[EngineFinding]) -> list[EngineFinding]:
 
 
 ANSWER_WORDS = 8  # a yes this short takes its question's words as its own
-# an answer that says yes, at most a few words in ("In short, yes", "The short answer is yes")
+# an answer that says yes, at most a few words in ("In short, yes", "Simply put: yes")
 _YES = re.compile(r"[\s\"'\u201c\u2018*]{0,6}(?:(?:in\s+short|in\s+a\s+word|simply\s+put|"
                   r"the\s+(?:short\s+)?answer\s+is)\s*[,:\u2014\u2013-]?\s*)?"
                   r"(?:yes|absolutely|definitely|certainly)\b[^.!?\n]{0,200}", re.IGNORECASE)
