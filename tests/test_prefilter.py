@@ -413,6 +413,36 @@ def test_the_rarest_anchor_set_in_real_text_triggers_a_pattern():
     assert rarest([]) is None
 
 
+def test_the_word_table_is_read_a_line_at_a_time_with_the_same_words_as_a_whole_read(tmp_path):
+    """The word-probability table is read line by line (a whole ``json.load`` of its million
+    words peaks near 240 MB); a table laid out otherwise falls back to the whole read, and
+    both give the same words, escapes and whitespace keys included."""
+    import gzip
+    import json
+
+    from claimlint.engine.rarity import MIN_LOGPROB, _frequent_words
+
+    table = {"the": -3.5, "Stem": -12.25, " ": -9.0, "a\"b": -10.0, "caf\u00e9": -11.5,
+             ":)": -8.0, "zyzzyva": MIN_LOGPROB - 1.0}
+    expected = [(w, lp) for w, lp in table.items() if lp >= MIN_LOGPROB]
+    for name, text in (("lines", json.dumps(table, indent=2, separators=(",", ":"))),
+                       ("one-line", json.dumps(table))):
+        path = tmp_path / f"{name}.json.gz"
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write(text)
+        assert _frequent_words(str(path)) == expected, name
+    assert _frequent_words(str(tmp_path / "missing.json.gz")) == []
+
+
+def test_an_inside_word_anchor_costs_the_words_holding_it_once_each():
+    from claimlint.engine.rarity import INSIDE_BASE, INSIDE_FACTOR, _table, anchor_cost
+
+    probs = _table()[2]
+    for anchor in ("itis", "surg", "ee"):
+        direct = sum(p for w, p in probs.items() if anchor in w)
+        assert anchor_cost(anchor, inside=True) == INSIDE_BASE + INSIDE_FACTOR * direct
+
+
 def test_a_regex_of_alternatives_is_tested_by_the_alternatives_whose_anchors_were_found():
     alts = regex_alternatives(r"\b(?:guaranteed\s+(?:results|outcomes)|cures?\s+(?:arthritis|pain)"
                               r"|(?:zero|no)\s+side\s+effects)\b")

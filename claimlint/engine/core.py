@@ -275,14 +275,13 @@ class Engine:
         for key, entry in self.entries.items():
             parts = self._anchor_parts(entry.pattern)
             requires[key] = _requirements(parts, pieces)
-            # anchors a match may hold right after a letter are looked for inside words
             if entry.pattern.kind == "regex" and _formula_size(entry.pattern.value) > SPLIT_TESTS \
                     and (alts := regex_alternatives(entry.pattern.value)):
                 # a regex of alternatives: each is tested only where its anchors are found
                 requires[key] = [frozenset().union(*(a for a, _, _ in alts))]
                 inside.update(*(i for _, i, _ in alts))
                 alternatives[key] = _grouped(alts)
-            elif entry.pattern.kind == "regex":
+            elif entry.pattern.kind == "regex":  # anchors a match may hold after a letter
                 inside |= inside_word_anchors(entry.pattern.value)
             if entry.pattern.kind == "phrase":  # a phrase's words are spelled out
                 spelled[key] = _spelled_parts(parts, requires[key])
@@ -1142,7 +1141,7 @@ def _text_tests(spelled: dict[str, list[frozenset[str]]], formulas: dict[str, st
     return {key: " and ".join(parts) for key, parts in tests.items() if parts}
 
 
-SPLIT_TESTS = 60  # a regex whose formula makes more tests is tested by alternative
+SPLIT_TESTS = 60  # a regex whose formula makes more tests is also tested by alternative
 
 
 def _formula_size(pattern: str) -> int:

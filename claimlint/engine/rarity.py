@@ -15,7 +15,8 @@ import hashlib
 import json
 import math
 import os
-from bisect import bisect_left
+import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from importlib.resources import files
 
@@ -40,22 +41,51 @@ def _table() -> tuple[list[str], list[float], dict[str, float]]:
         key = "wordprob-missing"
     probs = load_cached(key)
     if not isinstance(probs, dict):
-        try:
-            with gzip.open(path, "rt", encoding="utf-8") as fh:
-                raw = json.load(fh)
-        except (OSError, ValueError):  # no table: every anchor costs the same
-            raw = {}
         probs = {}
-        for word, logprob in raw.items():
-            if logprob >= MIN_LOGPROB:
-                low = word.lower()
-                probs[low] = probs.get(low, 0.0) + math.exp(logprob)
+        for word, logprob in _frequent_words(path):
+            low = word.lower()
+            probs[low] = probs.get(low, 0.0) + math.exp(logprob)
         save_cached(key, probs)
     words = sorted(probs)
     sums = [0.0]
     for w in words:
         sums.append(sums[-1] + probs[w])
     return words, sums, probs
+
+
+def _frequent_words(path: str) -> list[tuple[str, float]]:
+    """The table's words at MIN_LOGPROB or above, with their log probabilities. The table
+    holds a million words, one ``"word":logprob,`` a line: read a line at a time, only the
+    words kept become strings (``json.load`` of the whole table peaks near 240 MB); a table
+    laid out otherwise is read whole. No table: no words, so every anchor costs the same."""
+    try:
+        return _frequent_lines(path)
+    except ValueError:  # not one word a line
+        pass
+    except OSError:
+        return []
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except (OSError, ValueError):
+        return []
+    return [(w, lp) for w, lp in raw.items() if lp >= MIN_LOGPROB]
+
+
+def _frequent_lines(path: str) -> list[tuple[str, float]]:
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            key, sep, value = line.rpartition('":')
+            if not sep:
+                if line.strip() in ("{", "}", ""):
+                    continue
+                raise ValueError(line[:40])
+            logprob = float(value.strip().rstrip(","))
+            if logprob >= MIN_LOGPROB:
+                key = key[key.index('"'):]
+                out.append((json.loads(key + '"') if "\\" in key else key[1:], logprob))
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -65,10 +95,38 @@ def anchor_cost(anchor: str, inside: bool = False) -> float:
     words, sums, probs = _table()
     if inside:  # each place it occurs is looked at in Python, and its word-start hits
         # come again from the main search: a few times the cost of a word-start anchor
-        return INSIDE_BASE + INSIDE_FACTOR * sum(p for w, p in probs.items() if anchor in w)
+        return INSIDE_BASE + INSIDE_FACTOR * _holding(anchor)
     lo = bisect_left(words, anchor)
     hi = bisect_left(words, anchor + "\U0010ffff")
     return FLOOR + sums[hi] - sums[lo]
+
+
+def _holding(anchor: str) -> float:
+    """The summed probability of the words holding ``anchor``, each word once, added in
+    the table's order: one search of all the words joined, not a test of each word."""
+    joined, starts, probs = _joined()
+    if joined is None:  # a word holds the separator
+        return sum(p for w, p in _table()[2].items() if anchor in w)
+    total, last = 0.0, -1
+    for m in re.finditer(re.escape(anchor), joined):
+        i = bisect_right(starts, m.start()) - 1
+        if i != last:
+            total, last = total + probs[i], i
+    return total
+
+
+@lru_cache(maxsize=1)
+def _joined() -> tuple[str | None, list[int], list[float]]:
+    """The table's words joined by NUL in the table's order, where each starts, and their
+    probabilities in that order."""
+    table = _table()[2]
+    if any("\0" in w for w in table):
+        return None, [], []
+    starts, at = [], 0
+    for w in table:
+        starts.append(at)
+        at += len(w) + 1
+    return "\0".join(table), starts, list(table.values())
 
 
 def set_cost(anchors: frozenset[str] | set[str], inside: frozenset[str] | set[str] = frozenset()
