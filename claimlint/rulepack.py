@@ -24,7 +24,7 @@ PATTERN_KINDS = ("phrase", "lemma", "tokens", "regex")
 RULE_KEYS = {
     "id", "severity", "message", "why", "suggestion", "patterns", "cancel", "scope",
     "examples", "requires", "unless", "seed", "sources", "exclude", "yields_to", "pages",
-    "list_items", "list_leads", "min_words", "outranks",
+    "list_items", "list_leads", "min_words",
 }
 DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct", "short"}
 
@@ -106,10 +106,6 @@ class Rule:
     unless_config: str | None = None
     exclude: tuple[Pattern, ...] = ()  # a sentence matching one of these is never a claim
     yields_to: tuple[str, ...] = ()  # rules or categories whose finding in the sentence wins
-    # (rule id, regex): a finding of that rule overlapping this rule's finding yields to it,
-    # unless the text it matched matches the regex (MECHANISM's effect outranks a TREATMENT
-    # finding that names no condition or body function)
-    outranks: tuple[tuple[str, str], ...] = ()
     seed: str = ""
     sources: tuple[str, ...] = ()
     file: str = ""
@@ -290,16 +286,6 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
     yields_to = raw.get("yields_to", [])
     if not isinstance(yields_to, list) or not all(isinstance(y, str) for y in yields_to):
         raise fail("'yields_to' must be a list of rule ids or categories")
-    outranks = raw.get("outranks", [])
-    if not isinstance(outranks, list) or not all(
-            isinstance(o, dict) and set(o) <= {"rule", "unless"} and isinstance(o.get("rule"), str)
-            and isinstance(o.get("unless", ""), str) for o in outranks):
-        raise fail("'outranks' must be a list of mappings with 'rule' and optional 'unless'")
-    for o in outranks:
-        try:
-            re.compile(o.get("unless", ""))
-        except re.error as exc:
-            raise fail(f"'outranks' of {o['rule']}: bad 'unless' regex ({exc})") from exc
     sources = raw.get("sources", [])
     if not isinstance(sources, list):
         raise fail("'sources' must be a list")
@@ -312,7 +298,6 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
         unless=unless, unless_config=unless_config, exclude=exclude,
         seed=str(raw.get("seed", "")), sources=tuple(map(str, sources)), file=str(path),
         yields_to=tuple(yields_to),
-        outranks=tuple((o["rule"], o.get("unless", "")) for o in outranks),
     )
 
 

@@ -40,7 +40,7 @@ def test_every_finding_of_an_unpunctuated_page_has_a_bounded_sentence(linter):
 
 
 def _random_findings(rng: random.Random, n: int) -> list[EngineFinding]:
-    rules = [SimpleNamespace(id=f"{cat}.r{k}", category=cat, severity=sev, yields_to=yields, outranks=())
+    rules = [SimpleNamespace(id=f"{cat}.r{k}", category=cat, severity=sev, yields_to=yields)
              for k, (cat, sev, yields) in enumerate([
                  ("TREATMENT", "error", ()), ("TREATMENT", "warning", ()), ("SAFETY", "error", ()),
                  ("MECHANISM", "warning", ("TREATMENT",)), ("SAFETY", "warning", ("SAFETY.r2",)),

@@ -785,13 +785,12 @@ class Engine:
                 else:
                     findings.append(EngineFinding(rule, h.start, h.end, h.sent_start, h.sent_end))
         findings += self._answered(st.doc.text, st.doc.page_kind, by_rule, excluded, findings)
-        inherited, led = self._inherited(st.doc, findings)
-        findings += inherited
+        findings += self._inherited(st.doc, findings)
         text = st.doc.text
         for f in findings:  # a claim's span never ends in punctuation or space
             while f.end > f.start + 1 and (text[f.end - 1] in ".,;:!?…" or text[f.end - 1].isspace()):
                 f.end -= 1
-        findings = _without_yielded(findings, text, led)
+        findings = _without_yielded(findings)
         if one_per_claim:
             findings = _one_per_claim(_without_repeats(st.doc, findings))
         for ri in self._doc_rules:
@@ -826,16 +825,13 @@ class Engine:
                     added[ri, answer[0]] = EngineFinding(rule, *answer, *answer, asked)
         return list(added.values())
 
-    def _inherited(self, doc: Document, findings: list[EngineFinding]
-                   ) -> tuple[list[EngineFinding], set[tuple[str, int, int]]]:
+    def _inherited(self, doc: Document, findings: list[EngineFinding]) -> list[EngineFinding]:
         """List items inherit their lead-in: under "Conditions we treat:" each short item
         ("Multiple sclerosis", "Tremors") is a claim of the rule that flagged the lead, for
         rules marked ``list_items``, and of a rule whose ``list_leads`` name the lead ("Ideal
         candidates"). A lead warned against ("Avoid clinics that offer:") was never flagged,
-        so its items stay warnings. Also returns the items a lead gives a category to
-        (category, start, end), whose own finding of it no other rule outranks."""
+        so its items stay warnings."""
         added: list[EngineFinding] = []
-        led: set[tuple[str, int, int]] = set()
         leads: dict[tuple[int, int], list[Rule]] = {}
         for block in doc.blocks:
             if block.kind != "list_item" or block.lead is None:
@@ -851,12 +847,11 @@ class Engine:
             if len(doc.text[block.start:block.end].split()) > ITEM_WORDS:
                 continue
             for rule in leads[block.lead]:
-                led.add((rule.category, block.start, block.end))
                 if not any(f.rule.category == rule.category and block.start <= f.start < block.end
                            for f in findings):
                     added.append(EngineFinding(rule, block.start, block.end, block.start, block.end,
                                                {"lead": doc.text[block.lead[0]:block.lead[1]]}))
-        return added, led
+        return added
 
     def _live_hits(self, st: _DocState, part: tuple[int, str, int]):  # noqa: ANN202
         """Uncancelled hits of one part of a document rule (a group, or its unless terms)
@@ -945,26 +940,15 @@ def _code_digest() -> str:
     return code_digest()
 
 
-_NEXT_WORDS = re.compile(r"(?:[^\w.!?;:]*\w+){0,3}")
-
-
-def _without_yielded(findings: list[EngineFinding], text: str = "",
-                     led: set[tuple[str, int, int]] | frozenset = frozenset()) -> list[EngineFinding]:
+def _without_yielded(findings: list[EngineFinding]) -> list[EngineFinding]:
     """Drop findings of rules that yield to another: to a category found in the same
     sentence (a generic mechanism claim adds nothing next to a treatment claim), or to a
-    rule id whose finding overlaps them ("no risk of rejection" is one claim, not two); and
-    findings a rule that overlaps them outranks unless their own text matches the rule's
-    ``unless`` ("repairs damaged cartilage" is MECHANISM's claim, "repairs torn tendons and
-    relieves pain" stays TREATMENT's too)."""
+    rule id whose finding overlaps them ("no risk of rejection" is one claim, not two)."""
     categories: dict[int, set[str]] = defaultdict(set)
     by_rule: dict[str, list[EngineFinding]] = defaultdict(list)
-    outranked: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for f in findings:
         categories[f.sent_start].add(f.rule.category)
         by_rule[f.rule.id].append(f)
-    for rule_id, found in by_rule.items():
-        for target, unless in found[0].rule.outranks:
-            outranked[target].append((rule_id, unless))
     # per rule: starts in order and the furthest end so far, so "does a finding of this rule
     # overlap [start, end)" is one bisection, not a pass over every finding
     reach: dict[str, tuple[list[int], list[int]]] = {}
@@ -990,21 +974,9 @@ def _without_yielded(findings: list[EngineFinding], text: str = "",
                     return True
             elif target in categories[f.sent_start] and target != f.rule.category:
                 return True
-        for rule_id, unless in outranked.get(f.rule.id, ()):
-            if not overlaps(rule_id, f) or any(
-                    c == f.rule.category and a <= f.start < b for c, a, b in led):
-                continue  # a list item keeps the claim its lead-in gives it (LABELING.md)
-            # the claim both matches make together, with the next few words of the sentence
-            # ("restore knee | stability"): does it name what the unless names?
-            over = [g for g in by_rule[rule_id] if g.start < f.end and g.end > f.start]
-            a, b = min([f.start] + [g.start for g in over]), max([f.end] + [g.end for g in over])
-            b += _NEXT_WORDS.match(text, b, max(b, f.sent_end)).end() - b
-            if not (unless and re.search(unless, text[a:b], re.IGNORECASE)):
-                return True
         return False
 
-    return [f for f in findings
-            if not (f.rule.yields_to or f.rule.id in outranked) or not yields(f)]
+    return [f for f in findings if not f.rule.yields_to or not yields(f)]
 
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
