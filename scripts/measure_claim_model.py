@@ -35,8 +35,16 @@ hybrid, flagged and category P / R / F1, with the paired 95% interval of the F1 
 page (``pagescore.paired_change``), on all pages and on each set; the page counts are the
 reference metric's, computed from each page's findings once (``counts``; a test checks them
 against ``PageScore``). ``--out`` also writes the heads fitted on all pages with the
-thresholds chosen on all out-of-fold scores, the digest of the rule pack and of this script,
-and the SHA-256 of each set's labels. Deterministic: fixed folds, a deterministic solver.
+thresholds chosen on all out-of-fold scores (the keep head left out when its threshold is 0),
+the digest of the rule pack and of the feature code, the rule ids the weights name and the
+SHA-256 of each set's labels. Deterministic: fixed folds, a deterministic solver. The shipped
+model is refitted, after a rule change, with
+
+    scripts/measure_claim_model.py \
+        /work/corpus/{fresh-read,d2-read,owndev-read,fresh2,fresh3,dev3,fresh4,fresh5} \
+        --out claimlint/models/claims.json
+
+The features are ``claimlint.claimmodel``'s (one implementation, shared with the run time).
 """
 
 from __future__ import annotations
@@ -45,19 +53,16 @@ import argparse
 import hashlib
 import itertools
 import json
-import math
-import re
 import sys
 import zlib
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from claimlint import claimmodel
 from claimlint.cache import pack_digest
+from claimlint.claimmodel import keep_mask, probability, rows
 from claimlint.config import Config
-from claimlint.document import Document
-from claimlint.engine.core import EngineFinding
 from claimlint.lint import Linter, to_finding
 from claimlint.pagescore import PAGE_LEVEL, _f1, _offset, canon, load_pages, paired_change
 
@@ -67,136 +72,16 @@ EXTRAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)  # drop a second category of a sent
 C = 0.3  # inverse L2 strength (fixed before measuring; 0.1 and 1 measured alike)
 MIN_COUNT = 3  # a feature seen on fewer training rows is left out
 PRUNE = 0.005  # smaller weights are left out of the written model
-
-# A sentence ends at . ! ? (and closing quotes) before a space and a capital, digit or quote:
-# the splitter the labeling tool cuts pages with, inside each block.
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[A-Z0-9\"'\u201c\u2018(])")
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-WE = re.compile(r"\b(?:we|our|us)\b", re.I)
-I_ME = re.compile(r"\b(?:I|my|me)\b")
-LENGTHS = (3, 6, 10, 16, 25, 40)  # word-count buckets
-SUFFIX = re.compile(r"(?:ations?|ments?|ness|ities|ity|ings?|edly|ed|ers?|ly|ies|es|s)$")
 STEMS = False  # --stems: crude stems (a lemma-class stand-in) in place of words
 
 
-def tokens(text: str) -> list[str]:
-    """The sentence's lower-cased words, or with ``STEMS`` their crude stems."""
-    words = WORD.findall(text.lower().replace("\u2019", "'"))
-    if not STEMS:
-        return words
-    out = []
-    for w in words:
-        s = SUFFIX.sub("", w) if len(w) > 4 else w
-        out.append(s if len(s) >= 3 else w)
-    return out
-
-
-def sentences(doc: Document) -> list[tuple[int, int, int]]:
-    """The document's sentences as (block index, start, end) in ``doc.text``."""
-    out = []
-    text = doc.text
-    for bi, block in enumerate(doc.blocks):
-        pos = block.start
-        bounds = [(m.start(), m.end()) for m in SENTENCE_END.finditer(text, block.start, block.end)]
-        for a, b in [*bounds, (block.end, block.end)]:
-            seg = text[pos:a]
-            if seg.strip():
-                out.append((bi, pos + len(seg) - len(seg.lstrip()), a - (len(seg) - len(seg.rstrip()))))
-            pos = b
-    return out
-
-
-def sentence_of(sents: list[tuple[int, int, int]], found: list[EngineFinding]) -> list[int | None]:
-    """The sentence each finding starts in (None for page-level findings)."""
-    starts = [s[1] for s in sents]
-    return [None if f.rule.scope != "sentence" or not sents else max(0, bisect_right(starts, f.start) - 1)
-            for f in found]
-
-
-def sentence_row(doc: Document, sents: list[tuple[int, int, int]], fired: list[list[EngineFinding]],
-                 i: int, rate: float) -> dict[str, float]:
-    """Sentence ``i``'s features: words (``w:``), word pairs (``b:``), the categories and rules
-    that fired on it (``rc:``, ``ri:``; read from the findings, so a new rule needs no code) and
-    its context: page kind, block kind, lead-in, length, punctuation, neighbours' findings."""
-    n = len(sents)
-    bi, a, b = sents[i]
-    text = doc.text[a:b]
-    toks = tokens(text)
-    kind = doc.page_kind
-    block = doc.blocks[bi]
-    f = {f"w:{t}": 1.0 for t in toks}
-    f.update({f"b:{x}_{y}": 1.0 for x, y in zip(toks, toks[1:])})
-    f.update({f"rc:{h.rule.category}": 1.0 for h in fired[i]})
-    f.update({f"ri:{h.rule.id}": 1.0 for h in fired[i]})
-    f.update({"rate": rate, f"kind:{kind}": 1.0, f"block:{block.kind}": 1.0,
-              f"block:{block.kind}|{kind}": 1.0,
-              f"region:{block.region}": 1.0, f"len:{sum(len(toks) >= e for e in LENGTHS)}": 1.0,
-              "pos": i / max(1, n), "fired": float(len({h.rule.category for h in fired[i]})),
-              "prev_flag": float(i > 0 and bool(fired[i - 1])),
-              "next_flag": float(i + 1 < n and bool(fired[i + 1]))})
-    if block.lead is not None:
-        f["lead"] = 1.0
-    end = text[-1:]
-    f["end:" + (end if end in ".!?:" else "none")] = 1.0
-    if text.isupper():
-        f["upper"] = 1.0
-    if WE.search(text):
-        f["we"] = 1.0
-    if I_ME.search(text):
-        f["i"] = 1.0
-    return f
-
-
-def finding_row(doc: Document, sent: tuple[int, int, int], row: dict[str, float],
-                f: EngineFinding, categories: int) -> dict[str, float]:
-    """A rule finding's features: its sentence's ``row``, plus its own rule and category, alone
-    and crossed with the page and block kind, and how many categories fired on the sentence."""
-    cat = f.rule.category
-    return row | {f"cat:{cat}": 1.0, f"rule:{f.rule.id}": 1.0, f"cat:{cat}|{doc.page_kind}": 1.0,
-                  f"cat:{cat}|{doc.blocks[sent[0]].kind}": 1.0, f"cats:{categories}": 1.0}
-
-
-def rows(doc: Document, found: list[EngineFinding]
-         ) -> tuple[list[tuple[int, int, int]], list[int | None], dict[int, dict], dict[int, dict]]:
-    """The sentences, each finding's sentence, the flagged head's rows (by sentence) and the
-    keep head's rows (by finding index): what both training and ``apply`` score."""
-    sents = sentences(doc)
-    where = sentence_of(sents, found)
-    fired: list[list[EngineFinding]] = [[] for _ in sents]
-    for f, i in zip(found, where, strict=True):
-        if i is not None:
-            fired[i].append(f)
-    rate = sum(bool(h) for h in fired) / max(1, len(sents))
-    flagged = {i: sentence_row(doc, sents, fired, i, rate)
-               for i in sorted({i for i in where if i is not None})}
-    keep = {j: finding_row(doc, sents[i], flagged[i], f, len({h.rule.category for h in fired[i]}))
-            for j, (f, i) in enumerate(zip(found, where, strict=True)) if i is not None}
-    return sents, where, flagged, keep
-
-
-def probability(head: dict, feats: dict[str, float]) -> float:
-    """A logistic head's probability for one feature row."""
-    w = head["weights"]
-    z = head["bias"] + sum(w.get(k, 0.0) * v for k, v in feats.items())
-    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-def keep_mask(where: list[int | None], flagged_p: dict[int, float], keep_p: dict[int, float],
-              drop_below: float, extra_below: float) -> list[bool]:
-    """Which findings stay: page-level ones always; a sentence's findings only when its flagged
-    probability reaches ``drop_below``; of its categories, those whose keep probability reaches
-    ``extra_below``, and always its best one."""
-    best: dict[int, float] = {}
-    for j, i in enumerate(where):
-        if i is not None:
-            best[i] = max(best.get(i, 0.0), keep_p[j])
-    return [i is None or (flagged_p[i] >= drop_below and (keep_p[j] >= extra_below or keep_p[j] == best[i]))
-            for j, i in enumerate(where)]
-
-
 def code_digest() -> str:
-    """The digest of the code that makes the features and fits them (this script)."""
-    return hashlib.sha256(Path(__file__).resolve().read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+    """The digest of the code that makes the features and fits them: this script and the
+    feature module it shares with the run time (``claimlint/claimmodel.py``)."""
+    h = hashlib.sha256()
+    for path in (Path(__file__).resolve(), Path(claimmodel.__file__).resolve()):
+        h.update(path.name.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n"))
+    return h.hexdigest()
 
 
 def site(url: str) -> str:
@@ -220,7 +105,7 @@ def prepare(linter: Linter, name: str, folder: Path) -> list[dict]:
         starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         labeled = [(at, at + len(s), labels) for s, labels in page.sentences or []
                    if (at := text.find(s)) >= 0]
-        sents, where, flagged_rows, keep_rows = rows(doc, found)
+        sents, where, flagged_rows, keep_rows = rows(doc, found, STEMS)
         items = []  # per finding: (category, owners in labeled, sentence, is page-level)
         for f, i in zip(findings, where, strict=True):
             cat = canon(f.category)
@@ -361,7 +246,7 @@ def cross_validate(pages: list[dict], folds: int, split: str, c: float, goal: st
 
 
 def auc(scores: list[float], labels: list[bool]) -> float | None:
-    from bisect import bisect_left
+    from bisect import bisect_left, bisect_right
 
     pos = sorted(s for s, y in zip(scores, labels, strict=True) if y)
     neg = sorted(s for s, y in zip(scores, labels, strict=True) if not y)
@@ -414,12 +299,18 @@ def main() -> None:
     if a.out is None:
         return
     drop, extra = cv["thresholds"]
-    model = {"heads": fit(pages, a.c), "drop_below": drop, "extra_below": extra, "stems": a.stems,
+    heads = fit(pages, a.c)
+    if extra <= 0:  # the keep head is off: it would never be read (the file is half the size)
+        del heads["keep"]
+    used = sorted({k.split(":", 1)[1] for h in heads.values() for k in h["weights"]
+                   if k.startswith(("ri:", "rule:"))})
+    model = {"heads": heads, "drop_below": drop, "extra_below": extra, "stems": a.stems,
              "c": a.c, "min_count": MIN_COUNT, "split": a.split, "goal": a.goal, "folds": a.folds,
-             "rules_digest": pack_digest([]), "code_digest": code_digest(),
+             "rules_digest": pack_digest([]), "code_digest": code_digest(), "rule_ids": used,
              "trained_on": {d.resolve().name: hashlib.sha256(
                  (d / "pages_labels.jsonl").read_bytes()).hexdigest() for d in a.sets},
              "pages": len(pages), "cross_validated": {k: v for k, v in cv.items() if k in ("ALL", "auc")}}
+    claimmodel.validate(model, a.out)
     a.out.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     print(f"fitted on {len(pages)} pages -> {a.out} ({a.out.stat().st_size // 1024} KB)")
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from claimlint.config import Config
+from claimlint.lint import Linter
 from claimlint.pagescore import PageScore, load_pages
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "measure_claim_model.py"
@@ -63,6 +65,7 @@ def prepared(measure, labeled, linter):
 
 
 def reference(linter, labeled: Path, keep=lambda finding: True) -> dict[str, dict]:
+    linter = Linter(Config(claim_model=False))  # the rules alone, as the script scores them
     score = PageScore()
     for page in load_pages(labeled):
         findings = linter.lint_document(linter.load(page.text.encode("utf-8"), page.file))
