@@ -209,6 +209,9 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help="Cache directory [default: $CLAIMLINT_CACHE_DIR, else claimlint/check in "
               "the user's cache directory (~/.cache)].")
+@click.option("--claim-model/--no-claim-model", default=None,
+              help="Drop the findings of sentences the claim model reads as no claim "
+              "[default: the claim-model setting, on]; --no-claim-model: the rules alone.")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
           outputs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
@@ -217,7 +220,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
           statistics: bool, color: str, no_source: bool, pretty: bool, exit_zero: bool,
           baseline: str | None,
           write_baseline: str | None, jobs: int | None, no_cache: bool,
-          cache_dir: str | None) -> None:
+          cache_dir: str | None, claim_model: bool | None) -> None:
     """Check files, directories, or '-' (standard input) for misleading claims."""
     from claimlint import baseline as bl
     from claimlint.parallel import LintJob, RulePackError, check_units, default_jobs
@@ -232,6 +235,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
     config.exclude = config.exclude + config.extend_exclude + list(exclude)
     if fail_on:
         config.fail_on = fail_on
+    if claim_model is not None:
+        config.claim_model = claim_model
     if show_config:
         _print_config(config)
         return
@@ -582,9 +587,12 @@ def _page_intervals(score, pages: int, resamples: int, save_path: str | None,  #
 @click.option("--against", "against_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Pages: a file written by --save (other rules, same pages): the change in F1 "
                    "with a 95%% interval.")
+@click.option("--claim-model/--no-claim-model", default=None,
+              help="Drop the findings of sentences the claim model reads as no claim "
+              "[default: the claim-model setting, on]; --no-claim-model: the rules alone.")
 def rules_eval(corpus: str, manifest: str | None, config_path: str | None, show: int,
                as_json: bool, quiet: bool, resamples: int, save_path: str | None,
-               against_path: str | None) -> None:
+               against_path: str | None, claim_model: bool | None) -> None:
     """Precision and recall on labeled copy.
 
     CORPUS is a JSON Lines file of labeled passages, or a folder of labeled real pages
@@ -595,6 +603,8 @@ def rules_eval(corpus: str, manifest: str | None, config_path: str | None, show:
     from claimlint.lint import Linter
 
     config = _load_config(config_path, [corpus])
+    if claim_model is not None:
+        config.claim_model = claim_model
     try:
         linter = Linter(config)
         if Path(corpus).is_dir():

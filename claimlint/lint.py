@@ -1,5 +1,6 @@
 """The one code path from source to findings, shared by ``check``, the API and crawls:
-read -> Document -> engine -> findings -> filters (severity, selection, suppressions)."""
+read -> Document -> engine -> findings -> filters (the claim model, severity, selection,
+suppressions)."""
 
 from __future__ import annotations
 
@@ -141,6 +142,10 @@ class Linter:
 
     def _finish(self, doc: Document, found: list[EngineFinding],
                 timeouts: dict[str, list[int]] | None = None) -> list[Finding]:
+        if self.config.claim_model and found:
+            from claimlint.claimmodel import apply
+
+            found = apply(doc, found)
         findings = []
         for ef in found:
             rule = ef.rule
