@@ -47,6 +47,7 @@ REGEX_TIMEOUT = 0.25  # seconds per pattern per sentence
 MAX_TIMEOUTS = 3  # a rule whose regex times out this often in one document stops there
 LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "LEMMA")
 UNLESS_CANCEL = frozenset({"negated", "question"})
+ASKED = frozenset({"question"})  # the contexts of a claim cancelled only as a question
 Window = tuple[int, int]
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
@@ -458,12 +459,20 @@ class Engine:
 
     def _kinds(self, keys: frozenset[str]) -> tuple[frozenset[str], tuple, tuple]:
         """``keys`` split into those with nothing more to check in a window, those whose
-        words must come in order, and those with a test of the window's text."""
+        words must come in order, and those with a test of the window's text: one group
+        per distinct test (entries of several rules share one), as (the test, its entries,
+        those of them also tested by alternative)."""
         kinds = self._kinds_memo.get(keys)
         if kinds is None:
             ordered = tuple(k for k in keys if k in self._ordered)
-            tested = tuple(k for k in keys if k in self._tests.source and k not in self._ordered)
-            kinds = (keys.difference(ordered, tested), ordered, tested)
+            tested = [k for k in keys if k in self._tests.source and k not in self._ordered]
+            by_test: dict[str, tuple[list[str], list[str]]] = {}
+            for k in tested:
+                group = by_test.setdefault(self._tests.source[k], ([], []))
+                group[k in self._alternatives].append(k)
+            groups = tuple((self._tests[group[0][0] if group[0] else group[1][0]],
+                            tuple(group[0]), tuple(group[1])) for group in by_test.values())
+            kinds = (keys.difference(ordered, tested), ordered, groups)
             if len(self._kinds_memo) >= ACTIVE_MEMO:
                 self._kinds_memo.clear()
             self._kinds_memo[keys] = kinds
@@ -513,8 +522,11 @@ class Engine:
                 lower = doc.text[win[0]:win[1]].lower()
                 keys.update(k for k in ordered if _in_order(requires[k], hits)
                             and (k not in tests.source or tests[k](lower)))
-                keys.update(k for k in tested if tests[k](lower) if k not in alternatives
-                            or alternatives[k](found, lower))
+                for test, untold, split in tested:
+                    if test(lower):
+                        keys.update(untold)
+                        if split:
+                            keys.update(k for k in split if alternatives[k](found, lower))
             if keys:
                 planned[win] = keys
         # claims first: an exclusion matters only where its rule may claim something, so
@@ -667,24 +679,36 @@ class Engine:
             sents[-1] = _Sentence(sents[-1].start, sents[-1].end, sents[-1].start_char,
                                   w[1] - offset)
         sent_starts = [s.start for s in sents]
+        excludes = []
         if regex_keys:
             claims = [k for k in regex_keys if self.entries[k].role != "exclude"]
             excludes = [k for k in regex_keys if self.entries[k].role == "exclude"]
             self._regex_sentences(st, sp, sents, claims, spans, offset, text)
-            if excludes:
-                # an exclusion only cancels its rule's claims in the same sentence: it runs
-                # where a claim of its rule was found (a rule's claims and exclusions are
-                # matched in the same call: _plan gives a window both at once)
-                claimed = {(self.entries[k].rule, sents[bisect_right(sent_starts, s) - 1].start)
-                           for k, s, _e in spans if self.entries[k].role == "claim"}
-                for sent in sents:
-                    here = [k for k in excludes if (self.entries[k].rule, sent.start) in claimed]
-                    if here:
-                        self._regex_sentences(st, sp, [sent], here, spans, offset, text)
         if not spans:
             return []
         block = st.doc.block_at(w[0])
         lead = st.doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
+        hits = self._hits(spans, sp, sents, sent_starts, offset, text, lead)
+        if excludes:
+            # an exclusion only cancels its rule's claims in the same sentence: it runs
+            # where a claim of its rule was found that its context did not cancel, or only
+            # as a question (a yes answer makes it a claim: _answered). A rule's claims and
+            # exclusions are matched in the same call: _plan gives a window both at once
+            claimed = {(h.entry.rule, h.sent_start) for h in hits if h.entry.role == "claim"
+                       and (not h.contexts or h.contexts == ASKED)}
+            excluding: list[tuple[str, int, int]] = []
+            for sent in sents:
+                here = [k for k in excludes
+                        if (self.entries[k].rule, offset + sent.start_char) in claimed]
+                if here:
+                    self._regex_sentences(st, sp, [sent], here, excluding, offset, text)
+            if excluding:
+                hits += self._hits(excluding, sp, sents, sent_starts, offset, text, lead)
+        return hits
+
+    def _hits(self, spans: list[tuple[str, int, int]], sp: Doc, sents: list, sent_starts: list[int],
+              offset: int, text: str, lead: str) -> list[Hit]:
+        """Hits of the matches ``spans`` in a window's sentences, with their contexts."""
         cache: dict[tuple[int, int, str, str | None], bool] = {}
         live = []
         reach: dict[int, list[int]] = {}  # sentence start -> first start, last end of its matches
@@ -731,6 +755,7 @@ class Engine:
         tests = self._tests
         for sent in sents:
             low = None
+            told: dict = {}  # test -> its answer in this sentence (entries share tests)
             for key in keys:
                 rule_id = self.rules[self.entries[key].rule].id
                 if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
@@ -738,7 +763,11 @@ class Engine:
                 if key in tests.source:
                     if low is None:
                         low = text[sent.start_char:sent.end_char].lower()
-                    if not tests[key](low):
+                    test = tests[key]
+                    passed = told.get(test)
+                    if passed is None:
+                        passed = told[test] = test(low)
+                    if not passed:
                         continue
                 if not self._regex_spans(sp, sent, key, spans, text):
                     st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
@@ -1194,9 +1223,14 @@ class _TextTests(dict):
     def __init__(self, source: dict[str, str]) -> None:
         super().__init__()
         self.source = source
+        self._by_source: dict[str, object] = {}
 
     def __missing__(self, key: str):  # noqa: ANN204 - a compiled test
-        test = self[key] = eval(compile(f"lambda t: {self.source[key]}", "<formula>", "eval"))
+        source = self.source[key]
+        test = self._by_source.get(source)
+        if test is None:  # entries with the same test share one function
+            test = self._by_source[source] = eval(compile(f"lambda t: {source}", "<formula>", "eval"))
+        self[key] = test
         return test
 
 
