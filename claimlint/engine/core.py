@@ -26,7 +26,6 @@ from claimlint.engine.plancache import load_plan, save_plan
 from claimlint.engine.prefilter import (
     Prefilter,
     SentenceWindows,
-    forget_parses,
     inside_word_anchors,
     letter_anchor,
     position_sensitive,
@@ -296,7 +295,7 @@ class Engine:
             tokenizer = lite.tokenizer_rules(nlp)
         except (ValueError, KeyError, AttributeError):  # a spaCy unlike the one lite copies
             tokenizer = None
-        plan = {"requires": requires, "literals": literals, "token_specs": self._token_specs,
+        return {"requires": requires, "literals": literals, "token_specs": self._token_specs,
                 "position_sensitive": sensitive, "spelled": spelled,
                 # a regex's literal runs, all of them, as a test on a window's text
                 "formulas": {k: f for k, src in self._regexes.source.items()
@@ -306,8 +305,6 @@ class Engine:
                 "inside_words": frozenset(inside), "alternatives": alternatives,
                 "exceptions": {k[:-1] for k in nlp.tokenizer.rules if k.endswith(".")},
                 "tokenizer": tokenizer}
-        forget_parses()
-        return plan
 
     def _anchor_parts(self, pattern: Pattern) -> list[set[str] | None]:
         """For each part of a pattern, the literal strings one of which a match contains."""

@@ -47,21 +47,13 @@ def trie_regex(words: set[str]) -> str:
     return emit(trie)
 
 
-@lru_cache(maxsize=1024)
 def _parse(pattern: str, flags: int = 0):  # noqa: ANN202 - the stdlib's parse tree
     """The standard library's parse of ``pattern``; FutureWarning ("possible nested set") is
     raised: ``[[:alpha:]]`` is a POSIX class to the ``regex`` module the rules run on, but a
-    set of characters and a literal "]" to this parser, which would make up anchors.
-    Kept while a plan is built (anchors, formulas, alternatives and the relaxed form each
-    read the same tree; nothing changes it), then dropped (``forget_parses``)."""
+    set of characters and a literal "]" to this parser, which would make up anchors."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)
         return sre_parse.parse(pattern, flags)
-
-
-def forget_parses() -> None:
-    """Drop the parse trees kept while a plan was built."""
-    _parse.cache_clear()
 
 
 def regex_anchors(pattern: str) -> set[str] | None:
