@@ -456,20 +456,12 @@ class Engine:
 
     def _kinds(self, keys: frozenset[str]) -> tuple[frozenset[str], tuple, tuple]:
         """``keys`` split into those with nothing more to check in a window, those whose
-        words must come in order, and those with a test of the window's text: one group
-        per distinct test (entries of several rules share one), as (the test, its entries,
-        those of them also tested by alternative)."""
+        words must come in order, and those with a test of the window's text."""
         kinds = self._kinds_memo.get(keys)
         if kinds is None:
             ordered = tuple(k for k in keys if k in self._ordered)
-            tested = [k for k in keys if k in self._tests.source and k not in self._ordered]
-            by_test: dict[str, tuple[list[str], list[str]]] = {}
-            for k in tested:
-                group = by_test.setdefault(self._tests.source[k], ([], []))
-                group[k in self._alternatives].append(k)
-            groups = tuple((self._tests[group[0][0] if group[0] else group[1][0]],
-                            tuple(group[0]), tuple(group[1])) for group in by_test.values())
-            kinds = (keys.difference(ordered, tested), ordered, groups)
+            tested = tuple(k for k in keys if k in self._tests.source and k not in self._ordered)
+            kinds = (keys.difference(ordered, tested), ordered, tested)
             if len(self._kinds_memo) >= ACTIVE_MEMO:
                 self._kinds_memo.clear()
             self._kinds_memo[keys] = kinds
@@ -519,11 +511,8 @@ class Engine:
                 lower = doc.text[win[0]:win[1]].lower()
                 keys.update(k for k in ordered if _in_order(requires[k], hits)
                             and (k not in tests.source or tests[k](lower)))
-                for test, untold, split in tested:
-                    if test(lower):
-                        keys.update(untold)
-                        if split:
-                            keys.update(k for k in split if alternatives[k](found, lower))
+                keys.update(k for k in tested if tests[k](lower) if k not in alternatives
+                            or alternatives[k](found, lower))
             if keys:
                 planned[win] = keys
         # claims first: an exclusion matters only where its rule may claim something, so
@@ -752,7 +741,6 @@ class Engine:
         tests = self._tests
         for sent in sents:
             low = None
-            told: dict = {}  # test -> its answer in this sentence (entries share tests)
             for key in keys:
                 rule_id = self.rules[self.entries[key].rule].id
                 if len(st.timeouts.get(rule_id, ())) >= MAX_TIMEOUTS:
@@ -760,11 +748,7 @@ class Engine:
                 if key in tests.source:
                     if low is None:
                         low = text[sent.start_char:sent.end_char].lower()
-                    test = tests[key]
-                    passed = told.get(test)
-                    if passed is None:
-                        passed = told[test] = test(low)
-                    if not passed:
+                    if not tests[key](low):
                         continue
                 if not self._regex_spans(sp, sent, key, spans, text):
                     st.timeouts.setdefault(rule_id, []).append(offset + sent.start_char)
