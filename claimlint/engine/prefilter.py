@@ -393,8 +393,9 @@ def _unparse(items: list, dotall: bool) -> str:  # noqa: C901 - one branch per n
         elif name == "BRANCH":
             out.append("(?:" + "|".join(_unparse(list(b), dotall) for b in av[1]) + ")")
         elif name == "SUBPATTERN":
-            inner = _unparse(list(av[3]), _scoped_dotall(av[1], av[2], dotall))
-            out.append(_scoped_open(av[1], av[2]) + inner + ")")
+            if av[1] or av[2]:
+                raise _Unrelaxable  # scoped flags
+            out.append("(?:" + _unparse(list(av[3]), dotall) + ")")
         elif name == "ATOMIC_GROUP":
             out.append("(?:" + _unparse(list(av), dotall) + ")")
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
@@ -415,27 +416,6 @@ def _unparse(items: list, dotall: bool) -> str:  # noqa: C901 - one branch per n
         else:  # back-references and the like
             raise _Unrelaxable
     return "".join(out)
-
-
-_SCOPED_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.UNICODE
-
-
-def _scoped_open(add: int, delete: int) -> str:
-    """The opening of a group with scoped flags (``(?-i:...)``, ``(?s:...)``), relaxed: its
-    case flag is kept (a case-sensitive ``[A-Z]`` must not become every letter); the line
-    flag matters no more once anchors are gone, verbose mode only changed how the pattern
-    was parsed, and ``.`` is written out as dot-all needs (``_scoped_dotall``). Any other
-    flag (``(?a:...)``) makes the pattern unrelaxable."""
-    if (add | delete) & ~_SCOPED_FLAGS:
-        raise _Unrelaxable
-    on = "i" if add & re.IGNORECASE else ""
-    off = "-i" if delete & re.IGNORECASE else ""
-    return f"(?{on}{off}:" if on or off else "(?:"
-
-
-def _scoped_dotall(add: int, delete: int, dotall: bool) -> bool:
-    """Whether ``.`` matches a newline inside a group with scoped flags."""
-    return bool(add & re.DOTALL) or dotall and not delete & re.DOTALL
 
 
 def _class_item(op, av) -> str:  # noqa: ANN001
