@@ -88,10 +88,10 @@ def _frequent_lines(path: str) -> list[tuple[str, float]]:
             ordered = ordered and entry[1] <= last
             last = entry[1]
             if entry[1] >= MIN_LOGPROB:
-                out.append(entry)
+                out.append((_word(entry[0]), entry[1]))
             elif ordered:
                 break
-    return [(_word(key), logprob) for key, logprob in out]
+    return out
 
 
 def _table_line(line: str) -> tuple[str, float] | None:
