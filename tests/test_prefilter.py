@@ -434,6 +434,35 @@ def test_the_word_table_is_read_a_line_at_a_time_with_the_same_words_as_a_whole_
     assert _frequent_words(str(tmp_path / "missing.json.gz")) == []
 
 
+def test_the_word_table_is_read_up_to_its_first_rare_word_only_when_it_is_in_order(tmp_path):
+    """spacy-lookups-data lists its words from the most probable down, so reading stops at
+    the first word below MIN_LOGPROB; in a table out of that order every line is read.
+    The installed table gives the same words either way."""
+    import gzip
+    import json
+
+    from claimlint.engine.rarity import MIN_LOGPROB, _frequent_lines
+
+    def write(name: str, table: list[tuple[str, float]]) -> str:
+        path = tmp_path / f"{name}.json.gz"
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write("{\n" + ",\n".join(f"  {json.dumps(w)}:{lp}" for w, lp in table) + "\n}\n")
+        return str(path)
+
+    rare = MIN_LOGPROB - 1.0
+    ordered = [("the", -3.5), ("stem", -12.0), ("zyzzyva", rare), ("bad", "x")]
+    assert _frequent_lines(write("ordered", ordered)) == ordered[:2]  # "x" is never read
+    unordered = [("stem", -12.0), ("the", -3.5), ("zyzzyva", rare), ("cell", -11.0)]
+    assert _frequent_lines(write("unordered", unordered)) == [("stem", -12.0), ("the", -3.5),
+                                                              ("cell", -11.0)]
+    from importlib.resources import files
+
+    installed = str(files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz")
+    with gzip.open(installed, "rt", encoding="utf-8") as fh:
+        whole = [(w, lp) for w, lp in json.load(fh).items() if lp >= MIN_LOGPROB]
+    assert _frequent_lines(installed) == whole
+
+
 def test_an_inside_word_anchor_costs_the_words_holding_it_once_each():
     from claimlint.engine.rarity import INSIDE_BASE, INSIDE_FACTOR, _table, anchor_cost
 

@@ -46,6 +46,7 @@ REGEX_TIMEOUT = 0.25  # seconds per pattern per sentence
 MAX_TIMEOUTS = 3  # a rule whose regex times out this often in one document stops there
 LITERAL_KEYS = ("ORTH", "TEXT", "LOWER", "LEMMA")
 UNLESS_CANCEL = frozenset({"negated", "question"})
+ASKED = frozenset({"question"})  # the contexts of a claim cancelled only as a question
 Window = tuple[int, int]
 SEPARATOR = "\n\n"
 CHUNK_CHARS = 2000
@@ -664,24 +665,36 @@ class Engine:
             sents[-1] = _Sentence(sents[-1].start, sents[-1].end, sents[-1].start_char,
                                   w[1] - offset)
         sent_starts = [s.start for s in sents]
+        excludes = []
         if regex_keys:
             claims = [k for k in regex_keys if self.entries[k].role != "exclude"]
             excludes = [k for k in regex_keys if self.entries[k].role == "exclude"]
             self._regex_sentences(st, sp, sents, claims, spans, offset, text)
-            if excludes:
-                # an exclusion only cancels its rule's claims in the same sentence: it runs
-                # where a claim of its rule was found (a rule's claims and exclusions are
-                # matched in the same call: _plan gives a window both at once)
-                claimed = {(self.entries[k].rule, sents[bisect_right(sent_starts, s) - 1].start)
-                           for k, s, _e in spans if self.entries[k].role == "claim"}
-                for sent in sents:
-                    here = [k for k in excludes if (self.entries[k].rule, sent.start) in claimed]
-                    if here:
-                        self._regex_sentences(st, sp, [sent], here, spans, offset, text)
         if not spans:
             return []
         block = st.doc.block_at(w[0])
         lead = st.doc.text[block.lead[0]:block.lead[1]] if block and block.lead else ""
+        hits = self._hits(spans, sp, sents, sent_starts, offset, text, lead)
+        if excludes:
+            # an exclusion only cancels its rule's claims in the same sentence: it runs
+            # where a claim of its rule was found that its context did not cancel, or only
+            # as a question (a yes answer makes it a claim: _answered). A rule's claims and
+            # exclusions are matched in the same call: _plan gives a window both at once
+            claimed = {(h.entry.rule, h.sent_start) for h in hits if h.entry.role == "claim"
+                       and (not h.contexts or h.contexts == ASKED)}
+            excluding: list[tuple[str, int, int]] = []
+            for sent in sents:
+                here = [k for k in excludes
+                        if (self.entries[k].rule, offset + sent.start_char) in claimed]
+                if here:
+                    self._regex_sentences(st, sp, [sent], here, excluding, offset, text)
+            if excluding:
+                hits += self._hits(excluding, sp, sents, sent_starts, offset, text, lead)
+        return hits
+
+    def _hits(self, spans: list[tuple[str, int, int]], sp: Doc, sents: list, sent_starts: list[int],
+              offset: int, text: str, lead: str) -> list[Hit]:
+        """Hits of the matches ``spans`` in a window's sentences, with their contexts."""
         cache: dict[tuple[int, int, str, str | None], bool] = {}
         live = []
         reach: dict[int, list[int]] = {}  # sentence start -> first start, last end of its matches
@@ -1191,9 +1204,14 @@ class _TextTests(dict):
     def __init__(self, source: dict[str, str]) -> None:
         super().__init__()
         self.source = source
+        self._by_source: dict[str, object] = {}
 
     def __missing__(self, key: str):  # noqa: ANN204 - a compiled test
-        test = self[key] = eval(compile(f"lambda t: {self.source[key]}", "<formula>", "eval"))
+        source = self.source[key]
+        test = self._by_source.get(source)
+        if test is None:  # entries with the same test share one function
+            test = self._by_source[source] = eval(compile(f"lambda t: {source}", "<formula>", "eval"))
+        self[key] = test
         return test
 
 

@@ -73,19 +73,40 @@ def _frequent_words(path: str) -> list[tuple[str, float]]:
 
 
 def _frequent_lines(path: str) -> list[tuple[str, float]]:
-    out = []
+    """The table read a line at a time, up to its first word below MIN_LOGPROB: the
+    table lists its words from the most to the least probable (spacy-lookups-data's
+    layout; a tenth of its million lines are kept), so the rest is not read. Where the
+    lines read so far are out of that order, every line is read."""
+    out: list[tuple[str, float]] = []
+    last = math.inf
+    ordered = True
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
-            key, sep, value = line.rpartition('":')
-            if not sep:
-                if line.strip() in ("{", "}", ""):
-                    continue
-                raise ValueError(line[:40])
-            logprob = float(value.strip().rstrip(","))
-            if logprob >= MIN_LOGPROB:
-                key = key[key.index('"'):]
-                out.append((json.loads(key + '"') if "\\" in key else key[1:], logprob))
+            entry = _table_line(line)
+            if entry is None:
+                continue
+            ordered = ordered and entry[1] <= last
+            last = entry[1]
+            if entry[1] >= MIN_LOGPROB:
+                out.append((_word(entry[0]), entry[1]))
+            elif ordered:
+                break
     return out
+
+
+def _table_line(line: str) -> tuple[str, float] | None:
+    """One ``"word":logprob,`` line as its quoted key and its value (None: a brace)."""
+    key, sep, value = line.rpartition('":')
+    if not sep:
+        if line.strip() in ("{", "}", ""):
+            return None
+        raise ValueError(line[:40])
+    return key, float(value.strip().rstrip(","))
+
+
+def _word(key: str) -> str:
+    key = key[key.index('"'):]
+    return json.loads(key + '"') if "\\" in key else key[1:]
 
 
 @lru_cache(maxsize=65536)
