@@ -5,7 +5,6 @@ model only when there is something to filter, refuses a broken model file clearl
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -17,9 +16,9 @@ from claimlint.claimmodel import ModelError, apply, load_model, validate
 from claimlint.config import Config, ConfigError, config_from_dict
 from claimlint.lint import Linter
 from tests.clirun import run_check
+from tests.readsets import load_measure_script, write_readset
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "measure_claim_model.py"
 
 # Our own pages, written for this test.
 PAGES = {
@@ -53,24 +52,12 @@ def toy_model(**weights: float) -> dict:
 
 @pytest.fixture(scope="module")
 def measure():
-    spec = importlib.util.spec_from_file_location("measure_claim_model_rt", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_measure_script("measure_claim_model_rt")
 
 
 @pytest.fixture(scope="module")
 def labeled(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("readset")
-    (folder / "pages").mkdir()
-    lines = []
-    for name, (url, kind, sents) in PAGES.items():
-        (folder / "pages" / name).write_text("\n\n".join(s for s, _ in sents) + "\n", encoding="utf-8")
-        lines.append(json.dumps({"file": name, "url": url, "kind": kind, "discloses_risks": False,
-                                 "doc_labels": ["DISCLOSURE"] if kind != "educational" else [],
-                                 "sentences": [{"text": s, "labels": ls} for s, ls in sents]}))
-    (folder / "pages_labels.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
+    return write_readset(tmp_path_factory.mktemp("readset"), PAGES)
 
 
 @pytest.fixture(scope="module")

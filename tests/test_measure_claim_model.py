@@ -3,8 +3,6 @@ only ever remove sentence findings, and it refuses check and held-out splits."""
 
 from __future__ import annotations
 
-import importlib.util
-import json
 from pathlib import Path
 
 import pytest
@@ -12,8 +10,7 @@ import pytest
 from claimlint.config import Config
 from claimlint.lint import Linter
 from claimlint.pagescore import PageScore, load_pages
-
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "measure_claim_model.py"
+from tests.readsets import load_measure_script, write_readset
 
 # Our own copy, written for this test.
 PAGES = {
@@ -39,24 +36,12 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def measure():
-    spec = importlib.util.spec_from_file_location("measure_claim_model", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_measure_script("measure_claim_model")
 
 
 @pytest.fixture(scope="module")
 def labeled(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("readset")
-    (folder / "pages").mkdir()
-    lines = []
-    for name, (url, kind, sents) in PAGES.items():
-        (folder / "pages" / name).write_text("\n\n".join(s for s, _ in sents) + "\n", encoding="utf-8")
-        lines.append(json.dumps({"file": name, "url": url, "kind": kind, "discloses_risks": False,
-                                 "doc_labels": ["DISCLOSURE"] if kind != "educational" else [],
-                                 "sentences": [{"text": s, "labels": ls} for s, ls in sents]}))
-    (folder / "pages_labels.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
+    return write_readset(tmp_path_factory.mktemp("readset"), PAGES)
 
 
 @pytest.fixture(scope="module")
