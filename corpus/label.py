@@ -31,6 +31,7 @@ import re
 import sys
 from pathlib import Path
 
+from claimlint.claimmodel import SENTENCE_END  # the claim model cuts sentences as labelers do
 from claimlint.pagescore import sentence_hash
 
 CATEGORIES = {
@@ -41,8 +42,6 @@ DOC_LABELS = {"DISCLOSURE", "MULTI-INDICATION"}
 KINDS = {"promotional", "mixed", "educational"}
 HEADER_KEYS = ("url", "title", "kind", "discloses_risks", "doc_labels")
 
-# A sentence ends at . ! ? (and closing quotes) followed by space and a capital, digit or quote.
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[A-Z0-9\"'\u201c\u2018(])")
 
 
 def split_sentences(page: str) -> list[str]:
