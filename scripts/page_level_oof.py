@@ -52,6 +52,8 @@ from claimlint.pagescore import load_pages as labeled_pages  # noqa: E402
 
 READ = ("fresh6", "fresh4", "fresh5", "fresh3", "dev3", "fresh2", "fresh-read", "d2-read", "owndev-read")
 CHECK = ("fresh-check", "d2-check", "owndev-fifth", "dev")
+# read splits the shipped model's training manifest (pagekind_read_manifest.jsonl) leaves out
+UNSEEN_BY_SHIPPED = ("fresh6", "fresh4", "fresh5", "fresh3", "dev3")
 KINDS = ("promotional", "mixed", "educational")
 RULE = "DISCLOSURE.no-risk-disclosure"
 L2S = (1.0, 30.0, 300.0, 3000.0)
@@ -348,6 +350,18 @@ def main() -> None:  # noqa: PLR0912, PLR0915
             print(f"  {name:9} {kind_line(kinds, read)}, macro F1 {macro_f1(kinds, read):.3f}")
             if name != "shipped":
                 print(f"            vs shipped: {line(per_page(read, kinds, model), base)}")
+            if name not in ("shipped", "labeled", "refit") and "refit" in assign:
+                # both out of fold (the shipped model is in sample on the read pages it trained on)
+                refit = per_page(read, assign["refit"], model)
+                print(f"            vs refit:   {line(per_page(read, kinds, model), refit)}")
+        unseen = [i for i, p in enumerate(read) if p["split"] in UNSEEN_BY_SHIPPED]
+        print(f" the {len(unseen)} read pages the shipped model never trained on "
+              f"({', '.join(UNSEEN_BY_SHIPPED)})")
+        b = per_page([read[i] for i in unseen], [assign["shipped"][i] for i in unseen], model)
+        for name, kinds in assign.items():
+            if name not in ("shipped", "labeled"):
+                now = per_page([read[i] for i in unseen], [kinds[i] for i in unseen], model)
+                print(f"   {name:9} vs shipped: {line(now, b)}")
         for split in READ:
             idx = [i for i, p in enumerate(read) if p["split"] == split]
             ps = [read[i] for i in idx]
@@ -357,6 +371,10 @@ def main() -> None:  # noqa: PLR0912, PLR0915
                 if name != "shipped":
                     ks = [kinds[i] for i in idx]
                     print(f"   {name:9} {kind_line(ks, ps)}  {line(per_page(ps, ks, model), b)}")
+            if "refit" in assign and "words" in assign:
+                r = per_page(ps, [assign["refit"][i] for i in idx], model)
+                w = per_page(ps, [assign["words"][i] for i in idx], model)
+                print(f"   words vs refit  {line(w, r)}")
 
     # check splits, scored only: models fitted on every read page (hyper-parameters chosen by
     # an inner cross-validation of all read pages)
@@ -369,21 +387,27 @@ def main() -> None:  # noqa: PLR0912, PLR0915
             if v == "threshold":
                 t = max(THRESHOLDS, key=lambda t_: _summed(list(per_page(
                     read, [decide(q, p, t_) for q, p in zip(inner[l2], read)]).values()), "category")[2])
-            finals[v] = (cue_model(read, extra, l2), t)
+            model_v = cue_model(read, extra, l2)
+            finals[v] = (lambda ps, m=model_v: cue_predict(m, ps), t)
             print(f"{v} fitted on every read page: l2 {l2}, threshold {t}")
+        elif v == "words":
+            inner = inner_oof(read, extra, a.folds, word_model, CS)
+            c = min(CS, key=lambda x: log_loss(inner[x], read))
+            finals[v] = (word_model(read, extra, c), 0.5)
+            print(f"{v} fitted on every read page: C {c}")
     for s, ps in check.items():
         print(f"\n{s} (check, {len(ps)} pages, summary only)")
         base_k = [decide(probability(shipped, p["row"]), p) for p in ps]
         for model in ("on", "off"):
             b = per_page(ps, base_k, model)
             for v, (m, t) in finals.items():
-                ks = [decide(probability(m, p["row"]), p, t) for p in ps]
+                ks = [decide(q, p, t) for q, p in zip(m(ps), ps)]
                 print(f"  claim model {model} {v:9} {kind_line(ks, ps)}  {line(per_page(ps, ks, model), b)}")
     if extra and finals:
         print(f"\nkind-only pages ({len(extra)}; in the kind model's training)")
         b = per_page(extra, [decide(probability(shipped, p["row"]), p) for p in extra])
         for v, (m, t) in finals.items():
-            ks = [decide(probability(m, p["row"]), p, t) for p in extra]
+            ks = [decide(q, p, t) for q, p in zip(m(extra), extra)]
             now = per_page(extra, ks)
             before = sum(x["disclosure"][0] for x in b.values())
             print(f"  {v:9} {kind_line(ks, extra)}  DISCLOSURE {before} -> "

@@ -58,6 +58,7 @@ RULE = "DISCLOSURE.no-risk-disclosure"
 CATEGORIES = ("TREATMENT", "MECHANISM", "EVIDENCE", "SAFETY", "COMPARATIVE", "TESTIMONIAL", "COST", "HYPE")
 
 READ = ("fresh6", "fresh4", "fresh5", "fresh3", "dev3", "fresh2", "fresh-read", "d2-read", "owndev-read")
+CHECK = ("fresh-check", "d2-check", "owndev-fifth", "dev")
 NEVER = ("fresh-check", "d2-check", "owndev-fifth", "dev", "ownheld", "own", "kind")
 CS = (0.03, 0.1, 0.3, 1.0)
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
@@ -133,7 +134,7 @@ def signals(doc, found: list, engine) -> tuple[bool, int, object | None]:  # noq
 # --- fitting and measuring ---------------------------------------------------------------
 
 def page_inputs(corpus: Path, splits: tuple[str, ...], cache_path: Path,
-                kind_manifest: Path | None = None) -> list[dict]:
+                kind_manifest: Path | None = None, check: bool = False) -> list[dict]:
     """Each labeled page of ``splits``: its site, label, the rule's verdict and the verdict's
     features, as ``claimlint check`` would compute them (cached by text and claimlint build)."""
     from claimlint.cache import code_digest
@@ -149,11 +150,15 @@ def page_inputs(corpus: Path, splits: tuple[str, ...], cache_path: Path,
     linter = Linter(Config(claim_model=False))
     out = []
     sources = [(split, corpus / split, None) for split in splits]
-    if kind_manifest is not None:  # the kind-only pages: page kind and DISCLOSURE labels, no sentences
+    if check:  # a check split, scored only (or the kind-only pages by their manifest)
+        sources = [(splits[0], corpus / splits[0], kind_manifest)]
+        if splits[0] not in CHECK and kind_manifest is None:
+            raise SystemExit(f"{splits[0]}: not a check split (the check splits: {', '.join(CHECK)})")
+    elif kind_manifest is not None:  # the kind-only pages: page kind and DISCLOSURE labels, no sentences
         sources.append(("kind", corpus / "kind", kind_manifest))
     for split, folder, manifest in sources:
         labels = manifest or folder / "pages_labels.jsonl"
-        if manifest is None and (split not in READ or split in NEVER):
+        if manifest is None and not check and (split not in READ or split in NEVER):
             raise SystemExit(f"{folder}: not a read split (the read splits: {', '.join(READ)})")
         if not labels.is_file():
             raise SystemExit(f"{labels}: no labels")
@@ -182,6 +187,13 @@ def page_inputs(corpus: Path, splits: tuple[str, ...], cache_path: Path,
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     cache_path.write_text(json.dumps(stored), encoding="utf-8")
     return out
+
+
+def check_inputs(spec: Path, cache_path: Path) -> list[dict]:
+    """A check split's pages (``FOLDER`` or ``FOLDER:MANIFEST``), for summary figures only."""
+    folder, _, manifest = str(spec).partition(":")
+    return page_inputs(Path(folder).parent, (Path(folder).name,), cache_path,
+                       Path(manifest) if manifest else None, check=True)
 
 
 def folds_by_site(pages: list[dict], k: int, seed: int = 0) -> list[int]:
@@ -277,6 +289,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="write the model fitted on every page here")
     ap.add_argument("--kind-only", type=Path, metavar="MANIFEST",
                     help="also fit on the kind-only pages of MANIFEST (texts in CORPUS/kind)")
+    ap.add_argument("--check", action="append", default=[], type=Path, metavar="FOLDER",
+                    help="a check split (or the kind-only pages, FOLDER:MANIFEST) scored with the model "
+                         "fitted on every page: summary figures only")
     ap.add_argument("--no-measure", action="store_true", help="fit and write the model only")
     a = ap.parse_args()
     splits = tuple(s for s in a.splits.split(",") if s)
@@ -289,12 +304,24 @@ def main() -> None:
         print(f"out of fold by site, {a.folds} folds (C, threshold chosen per fold: {chosen}); "
               f"DISCLOSURE right, the rule -> the fitted verdict:")
         print(report(pages, verdict))
+    if a.check or a.out is not None:
+        c, t = choose(pages, a.folds)
+        model = fit(pages, c, t) | {"pages": len(pages), "splits": list(splits)}
+        print(f"fitted on {len(pages)} pages (C {c}, threshold {t})")
+    for folder in a.check:  # scored only: summary figures, no page named or shown
+        pages_c = check_inputs(folder, a.cache)
+        verdict = {p["id"]: says(model, p) for p in pages_c}
+        before = sum(p["rule"] == p["want"] for p in pages_c)
+        after = sum(verdict[p["id"]] == p["want"] for p in pages_c)
+        lo, hi = interval([int(verdict[p["id"]] == p["want"]) - int(p["rule"] == p["want"]) for p in pages_c])
+        where = str(folder).partition(":")
+        name = Path(where[0]).name + (" (kind-only)" if where[2] else "")
+        print(f"  {name} (check): DISCLOSURE right {before} -> {after} of {len(pages_c)} "
+              f"(95% interval {lo:+d} to {hi:+d})")
     if a.out is None:
         return
-    c, t = choose(pages, a.folds)
-    model = fit(pages, c, t) | {"pages": len(pages), "splits": list(splits)}
     a.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-    print(f"fitted on {len(pages)} pages (C {c}, threshold {t}) -> {a.out}")
+    print(f"-> {a.out}")
 
 
 if __name__ == "__main__":

@@ -61,7 +61,8 @@ def synthetic(n_sites: int = 30) -> list[dict]:
         for j in range(3):
             want = (s + j) % 2 == 0
             row = {"req": 1.0, "seen": float(not want), "claims": float(want) + 0.1 * j}
-            pages.append({"id": f"x/{s}-{j}", "split": "fresh6" if s % 2 else "dev3", "site": f"site{s}.example",
+            pages.append({"id": f"x/{s}-{j}", "split": "fresh6" if s % 2 else "dev3",
+                          "site": f"site{s}.example",
                           "want": want, "req": True, "rule": True, "row": row})
     return pages
 
@@ -107,10 +108,13 @@ def test_the_training_script_reads_read_splits_only(train, tmp_path, monkeypatch
         (tmp_path / name).mkdir()
         (tmp_path / name / "pages_labels.jsonl").write_text("", encoding="utf-8")
         monkeypatch.setattr(sys, "argv", ["train_disclosure.py", str(tmp_path), "--splits", name,
-                                          "--out", str(tmp_path / "m.json"), "--cache", str(tmp_path / "c.json")])
+                                          "--out", str(tmp_path / "m.json"),
+                                          "--cache", str(tmp_path / "c.json")])
         with pytest.raises(SystemExit, match="not a read split"):
             train.main()
     assert not (tmp_path / "m.json").exists()
+    with pytest.raises(SystemExit, match="not a check split"):  # scored as a check split: named ones only
+        train.check_inputs(tmp_path / "fresh6", tmp_path / "c.json")
 
 
 def test_the_page_kind_measure_folds_by_site_and_decides_as_the_run_time_does():
@@ -121,7 +125,8 @@ def test_the_page_kind_measure_folds_by_site_and_decides_as_the_run_time_does():
     assert "own" not in oof.READ and "ownheld" not in oof.READ
     pages = [{"site": f"s{i % 7}"} for i in range(40)]
     folds = oof.folds_by_site(pages, 5)
-    assert all(len({f for p, f in zip(pages, folds) if p["site"] == s}) == 1 for s in {p["site"] for p in pages})
+    for site in {p["site"] for p in pages}:
+        assert len({f for p, f in zip(pages, folds) if p["site"] == site}) == 1
     model = _model()
     for text in (SELLER, DISCLOSED, "Researchers said the trial enrolled participants. " * 30, "Too short."):
         page = {"words": len(text[:10_000].split())}
