@@ -3,16 +3,17 @@ small sentence classifier reads the sentence as no claim.
 
     reader -> Document -> nlp -> engine -> findings -> **claim model** -> filters -> reporter
 
-The model (``models/claims.json``, weights anyone can read) is an L2 logistic regression over
+The model (``models/claims.json``, weights anyone can read) is two L2 logistic regressions over
 readable features of each sentence a rule fired on: its words and word pairs, the rules and
 categories that fired on it and next to it, page kind, block kind, lead-in, length, end
-punctuation and a first-person "we" or "I". It was fitted by ``scripts/measure_claim_model.py
---out`` on every read page, with the threshold chosen out of fold grouped by site (README,
-"Claim model"). Where the *flagged* head scores a sentence below ``drop_below``, the
-sentence-level findings that start in it are dropped; a finding kept is unchanged (its rule,
-why and suggestion). Page-level findings (DISCLOSURE, MULTI-INDICATION) are never touched.
-The *keep* head (category arbitration) is applied only when the model sets ``extra_below``
-above 0; the shipped model leaves it off, as measured.
+punctuation and a first-person "we" or "I" (and any optional feature ``GROUPS`` the model
+names in ``features``). It was fitted by ``scripts/measure_claim_model.py --out`` on every read
+page, with its L2 strength and thresholds chosen out of fold grouped by site (README, "Claim
+model"). Where the *flagged* head scores a sentence below ``drop_below``, the sentence-level
+findings that start in it are dropped; where a sentence keeps several categories, the *keep*
+head (category arbitration) drops those it scores below ``extra_below``, the best one always
+staying (0: the keep head is off). A finding kept is unchanged (its rule, why and
+suggestion). Page-level findings (DISCLOSURE, MULTI-INDICATION) are never touched.
 
 The feature code below is the one implementation: the measuring script imports it, so the
 features a model was fitted on are the features it is applied to. Pure Python at run time (no
@@ -41,7 +42,17 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 WE = re.compile(r"\b(?:we|our|us)\b", re.I)
 I_ME = re.compile(r"\b(?:I|my|me)\b")
 LENGTHS = (3, 6, 10, 16, 25, 40)  # word-count buckets
+HEADING_WORDS = 8  # a plain-text block this short, without a sentence's end, reads as a heading
 SUFFIX = re.compile(r"(?:ations?|ments?|ness|ities|ity|ings?|edly|ed|ers?|ly|ies|es|s)$")
+YOU = re.compile(r"\b(?:you|your|yours)\b", re.I)
+THEY = re.compile(r"\b(?:they|their|them|patients?|clinics?|researchers?|studies|doctors?)\b", re.I)
+ASKS = frozenset(("how", "what", "why", "when", "where", "which", "who", "can", "could", "does", "do",
+                  "is", "are", "will", "should", "would", "did", "was", "were", "may"))
+# Optional feature groups a model may name in its "features" list (none: the tenth round's rows):
+# suffix classes of the words, the sentence's place in its block and the block's in the page,
+# the words of the heading above it, whether it repeats the page's title, who is addressed or
+# spoken of, and question form.
+GROUPS = ("suffix", "place", "heading", "title", "person", "question")
 
 Sentence = tuple[int, int, int]  # (block index, start, end) in ``doc.text``, end exclusive
 
@@ -89,10 +100,12 @@ def sentence_of(sents: list[Sentence], found: list[EngineFinding]) -> list[int |
 
 
 def sentence_row(doc: Document, sents: list[Sentence], fired: list[list[EngineFinding]],
-                 i: int, rate: float, stems: bool = False) -> dict[str, float]:
+                 i: int, rate: float, stems: bool = False, groups: tuple[str, ...] = ()
+                 ) -> dict[str, float]:
     """Sentence ``i``'s features: words (``w:``), word pairs (``b:``), the categories and rules
     that fired on it (``rc:``, ``ri:``; read from the findings, so a new rule needs no code) and
-    its context: page kind, block kind, lead-in, length, punctuation, neighbours' findings."""
+    its context: page kind, block kind, lead-in, length, punctuation, neighbours' findings;
+    and the optional feature ``groups`` (``GROUPS``) a model names."""
     n = len(sents)
     bi, a, b = sents[i]
     text = doc.text[a:b]
@@ -119,6 +132,54 @@ def sentence_row(doc: Document, sents: list[Sentence], fired: list[list[EngineFi
         f["we"] = 1.0
     if I_ME.search(text):
         f["i"] = 1.0
+    if groups:
+        f.update(group_features(doc, sents, i, toks if not stems else tokens(text), groups))
+    return f
+
+
+def heading_like(doc: Document, block) -> bool:
+    """A heading: marked as one, or (plain text) a short block not ended as a sentence is."""
+    if block.kind in ("heading", "title"):
+        return True
+    text = doc.text[block.start:block.end].rstrip()
+    return (block.kind == "paragraph" and bool(text) and text[-1] not in ".!?,;:"
+            and len(text.split(None, HEADING_WORDS)) <= HEADING_WORDS)
+
+
+def group_features(doc: Document, sents: list[Sentence], i: int, words: list[str],
+                   groups: tuple[str, ...]) -> dict[str, float]:
+    """The optional features of sentence ``i`` (its lower-cased ``words``) for ``groups``."""
+    bi, a, b = sents[i]
+    text = doc.text[a:b]
+    f: dict[str, float] = {}
+    if "suffix" in groups:
+        for w in words:
+            m = SUFFIX.search(w) if len(w) > 4 else None
+            if m:
+                f[f"sfx:{m.group()}"] = 1.0
+    if "place" in groups:
+        same = [s for s in sents if s[0] == bi]
+        k = same.index(sents[i])
+        f["at:" + ("only" if len(same) == 1 else "first" if k == 0 else "last" if k == len(same) - 1
+                   else "mid")] = 1.0
+        f[f"blockat:{min(bi, 3)}"] = 1.0
+    if "heading" in groups:
+        if heading_like(doc, doc.blocks[bi]):
+            f["headlike"] = 1.0
+        for block in reversed(doc.blocks[:bi]):
+            if heading_like(doc, block):
+                f.update({f"hw:{t}": 1.0 for t in tokens(doc.text[block.start:block.end])})
+                break
+    if "title" in groups and bi > 0 and doc.blocks:
+        first = doc.blocks[0]
+        title = set(tokens(doc.text[first.start:first.end]))
+        if words and title and len(set(words) & title) >= 0.6 * len(set(words)):
+            f["title_repeat"] = 1.0
+    if "person" in groups:
+        f["you"] = float(bool(YOU.search(text)))
+        f["they"] = float(bool(THEY.search(text)))
+    if "question" in groups and (text.rstrip().endswith("?") or (words and words[0] in ASKS)):
+        f["question"] = 1.0
     return f
 
 
@@ -131,11 +192,12 @@ def finding_row(doc: Document, sent: Sentence, row: dict[str, float],
                   f"cat:{cat}|{doc.blocks[sent[0]].kind}": 1.0, f"cats:{categories}": 1.0}
 
 
-def rows(doc: Document, found: list[EngineFinding], stems: bool = False, keep: bool = True
+def rows(doc: Document, found: list[EngineFinding], stems: bool = False, keep: bool = True,
+         groups: tuple[str, ...] = ()
          ) -> tuple[list[Sentence], list[int | None], dict[int, dict], dict[int, dict]]:
     """The sentences, each finding's sentence, the flagged head's rows (by sentence) and the
-    keep head's rows (by finding index; empty when ``keep`` is false): what both the fit and
-    ``apply`` score."""
+    keep head's rows (by finding index; empty when ``keep`` is false), with the optional
+    feature ``groups``: what both the fit and ``apply`` score."""
     sents = sentences(doc)
     where = sentence_of(sents, found)
     fired: list[list[EngineFinding]] = [[] for _ in sents]
@@ -143,7 +205,7 @@ def rows(doc: Document, found: list[EngineFinding], stems: bool = False, keep: b
         if i is not None:
             fired[i].append(f)
     rate = sum(bool(h) for h in fired) / max(1, len(sents))
-    flagged = {i: sentence_row(doc, sents, fired, i, rate, stems)
+    flagged = {i: sentence_row(doc, sents, fired, i, rate, stems, groups)
                for i in sorted({i for i in where if i is not None})}
     keep_rows = {} if not keep else {
         j: finding_row(doc, sents[i], flagged[i], f, len({h.rule.category for h in fired[i]}))
@@ -195,6 +257,9 @@ def validate(model: object, path: str | Path = "<model>") -> dict:
             raise ModelError(path, f"'{key}' is missing or not a number from 0 to 1")
     if not isinstance(model.get("stems", False), bool):
         raise ModelError(path, "'stems' must be true or false")
+    features = model.get("features", [])
+    if not isinstance(features, list) or not all(isinstance(g, str) and g in GROUPS for g in features):
+        raise ModelError(path, f"'features' must be a list of feature groups ({', '.join(GROUPS)})")
     heads = model.get("heads")
     if not isinstance(heads, dict):
         raise ModelError(path, "'heads' is missing or not an object")
@@ -225,7 +290,8 @@ def apply(doc: Document, found: list[EngineFinding], model: dict | None = None) 
     model = load_model() if model is None else model
     drop, extra = model["drop_below"], model["extra_below"]
     heads = model["heads"]
-    _, where, flagged, keep_rows = rows(doc, found, model.get("stems", False), keep=extra > 0)
+    _, where, flagged, keep_rows = rows(doc, found, model.get("stems", False), keep=extra > 0,
+                                        groups=tuple(model.get("features", ())))
     flagged_p = {i: probability(heads["flagged"], r) for i, r in flagged.items()}
     keep_p = {j: probability(heads["keep"], r) for j, r in keep_rows.items()}
     mask = keep_mask(where, flagged_p, keep_p, drop, extra)

@@ -82,6 +82,36 @@ def test_run_time_features_equal_the_scripts(measure, labeled, rules_alone):
         assert list(keep.values()) == p["keep_x"]
 
 
+def test_optional_feature_groups_are_the_same_at_run_time_and_in_the_script(measure, labeled, rules_alone,
+                                                                              monkeypatch):
+    monkeypatch.setattr(measure, "FEATURES", claimmodel.GROUPS)
+    prepared = measure.prepare(rules_alone, "readset", labeled)
+    assert any(k.startswith("at:") for p in prepared for r in p["flagged_x"] for k in r)
+    model = validate({"heads": {"flagged": {"bias": 5.0, "weights": {}}}, "drop_below": 0.2,
+                      "extra_below": 0.0, "features": list(claimmodel.GROUPS)})
+    for p in prepared:
+        text = (labeled / "pages" / Path(p["name"]).name).read_text(encoding="utf-8")
+        doc = rules_alone.load(text.encode("utf-8"), Path(p["name"]).name)
+        found = rules_alone.engine.run(doc)
+        _, _, flagged, _ = claimmodel.rows(doc, found, groups=tuple(model["features"]))
+        assert list(flagged.values()) == p["flagged_x"]
+
+
+def test_the_feature_groups_read_headings_questions_and_place(rules_alone):
+    text = f"Knee Care Options\n\n{CLAIM} Call us today.\n\nDo stem cells cure arthritis?\n"
+    doc = rules_alone.load(text.encode(), "page.txt")
+    sents = claimmodel.sentences(doc)
+    fired = [[] for _ in sents]
+    rows = [claimmodel.sentence_row(doc, sents, fired, i, 0.0, groups=claimmodel.GROUPS)
+            for i in range(len(sents))]
+    assert rows[0].get("headlike") == 1.0 and "at:only" in rows[0]
+    assert {"hw:knee", "hw:care", "hw:options", "at:first", "we"} <= set(rows[1])
+    assert "at:last" in rows[2] and "question" not in rows[1]
+    assert rows[3].get("question") == 1.0 and rows[3].get("hw:knee") == 1.0
+    assert claimmodel.sentence_row(doc, sents, fired, 1, 0.0) == {
+        k: v for k, v in rows[1].items() if k in claimmodel.sentence_row(doc, sents, fired, 1, 0.0)}
+
+
 def test_the_filter_never_drops_page_level_findings(rules_alone):
     text = f"{CLAIM}\n\nStem cell therapy is completely safe with no side effects.\n"
     doc = rules_alone.load(text.encode(), "page.txt")
@@ -114,6 +144,8 @@ def test_a_sentence_scored_low_loses_its_findings_and_only_it(rules_alone):
      "heads.flagged.weights"),
     ({"heads": {"flagged": {"bias": 0, "weights": {}}}, "drop_below": 0.2, "extra_below": 0.3}, "heads.keep"),
     ({"drop_below": 0.2, "extra_below": 0.0}, "'heads'"),
+    ({"heads": {"flagged": {"bias": 0, "weights": {}}}, "drop_below": 0.2, "extra_below": 0,
+      "features": ["zodiac"]}, "'features'"),
     ([], "not a JSON object"),
 ])
 def test_a_broken_model_file_is_a_clear_error(tmp_path, broken, field):
@@ -195,8 +227,10 @@ def test_the_shipped_model_is_usable_and_names_only_rules_of_the_pack(engine):
     cats = {k.split(":", 1)[1].split("|")[0] for h in model["heads"].values() for k in h["weights"]
             if k.startswith(("rc:", "cat:"))}
     assert cats <= categories, sorted(cats - categories)
-    assert model["extra_below"] == 0.0 and set(model["heads"]) == {"flagged"}  # as measured
-    assert 0 < model["drop_below"] < 1 and model["stems"] is False and model["c"] == 0.3
+    # as the eleventh round measured: C chosen out of fold (0.1), the keep head on
+    assert 0 < model["extra_below"] < 1 and set(model["heads"]) == {"flagged", "keep"}
+    assert 0 < model["drop_below"] < 1 and model["stems"] is False and model["features"] == []
+    assert model["c"] == 0.1 and model["c_choices"] == [0.1, 0.3, 1.0] and model["min_sites"] == 0
 
 
 def test_the_script_writes_the_same_usable_model_twice(measure, labeled, tmp_path, monkeypatch):
@@ -215,7 +249,7 @@ def test_the_script_writes_the_same_usable_model_twice(measure, labeled, tmp_pat
 
 # Our own sentences: a rule fires on both; the shipped model reads the question as no claim.
 SHIPPED_CLAIM = "Our stem cells treat knee arthritis."
-SHIPPED_QUESTION = "How long until certain stem cells repair damaged heart tissue?"
+SHIPPED_QUESTION = "How long until certain stem cells repair damaged heart or nerve tissue?"
 
 
 def test_the_shipped_model_drops_a_low_scored_sentence_end_to_end(tmp_path, rules_alone):

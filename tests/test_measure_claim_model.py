@@ -99,3 +99,22 @@ def test_the_fit_is_deterministic(measure, prepared):
     first, second = measure.fit(prepared, 0.3), measure.fit(prepared, 0.3)
     assert first == second
     assert set(first) == {"flagged", "keep"}
+
+
+def test_min_sites_leaves_out_words_seen_on_too_few_sites(measure):
+    rows = [{"w:rare": 1.0, "w:common": 1.0, "kind:promotional": 1.0}] * 4 + [{"w:common": 1.0}] * 4
+    labels = [True] * 4 + [False] * 4
+    sites = ["a.example"] * 4 + ["b.example", "c.example", "d.example", "e.example"]
+    every = measure.fit_head(rows, labels, 1.0)["weights"]
+    pruned = measure.fit_head(rows, labels, 1.0, sites=sites, min_sites=3)["weights"]
+    assert "w:rare" in every and "w:rare" not in pruned
+    assert "kind:promotional" in pruned  # only words, word pairs and heading words are counted by site
+
+
+def test_several_c_are_chosen_out_of_fold_with_the_thresholds(measure, prepared):
+    one = measure.cross_validate(prepared, 2, "site", 0.3, "category")
+    assert one["c"] == one["c_chosen"] == 0.3 and set(one["c_by_fold"].values()) == {0.3}
+    several = measure.cross_validate(prepared, 2, "site", (0.1, 0.3), "category")
+    assert several["c"] == (0.1, 0.3) and several["c_chosen"] in (0.1, 0.3)
+    assert set(several["c_by_fold"].values()) <= {0.1, 0.3}
+    assert set(several["ALL"]) == set(one["ALL"]) == {"rules", "hybrid", "change"}
