@@ -335,12 +335,16 @@ def render(cv: dict) -> str:
 
 
 def main() -> None:
+    global MODES
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("sets", nargs="+", type=Path, metavar="DIR")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--mode", choices=(*MODES, "both"), default="both",
+                    help="only this mode (default: chosen inside each fold)")
     ap.add_argument("--report", type=Path, help="write the cross-validation figures here (JSON)")
     ap.add_argument("--out", type=Path, help="also fit on all pages and write the model here")
     a = ap.parse_args()
+    MODES = claimfinder.MODES if a.mode == "both" else (a.mode,)
     for d in a.sets:
         if refused(d):
             sys.exit(f"{d}: a check or held-out split; only read sets may be measured on")
