@@ -54,11 +54,13 @@ def render_catalogue(pack: RulePack) -> str:
     lines += ["", "### Rules", "",
               "| rule | severity | not a claim when | message |", "|---|---|---|---|"]
     for rule in sorted(pack.rules, key=lambda r: r.id):
-        scope = " (page)" if rule.scope == "document" else ""
-        cancel = ", ".join(sorted(rule.cancel)) or "—"
+        scope = {"document": " (page)", "model": " (model)"}.get(rule.scope, "")
+        cancel = "the claim finder's threshold" if rule.scope == "model" else (
+            ", ".join(sorted(rule.cancel)) or "—")
         lines.append(f"| `{rule.id}`{scope} | {rule.severity} | {cancel} | {rule.message} |")
     lines += ["", f"{len(pack.rules)} rules; `claimlint rules show ID` prints a rule's why, "
-              "sources, suggestion and examples."]
+              "sources, suggestion and examples. (model): named by the claim finder, which adds "
+              "a finding where a fitted sentence classifier reads a claim no rule found."]
     return "\n".join(lines) + "\n"
 
 

@@ -212,6 +212,9 @@ def main() -> None:
 @click.option("--claim-model/--no-claim-model", default=None,
               help="Drop the findings of sentences the claim model reads as no claim "
               "[default: the claim-model setting, on]; --no-claim-model: the rules alone.")
+@click.option("--claim-finder/--no-claim-finder", default=None,
+              help="Add a finding where the claim finder reads a claim no rule found "
+              "[default: the claim-finder setting, off]; --no-claim-model turns it off too.")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
           outputs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
@@ -220,7 +223,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
           statistics: bool, color: str, no_source: bool, pretty: bool, exit_zero: bool,
           baseline: str | None,
           write_baseline: str | None, jobs: int | None, no_cache: bool,
-          cache_dir: str | None, claim_model: bool | None) -> None:
+          cache_dir: str | None, claim_model: bool | None, claim_finder: bool | None) -> None:
     """Check files, directories, or '-' (standard input) for misleading claims."""
     from claimlint import baseline as bl
     from claimlint.parallel import LintJob, RulePackError, check_units, default_jobs
@@ -237,6 +240,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
         config.fail_on = fail_on
     if claim_model is not None:
         config.claim_model = claim_model
+    if claim_finder is not None:
+        config.claim_finder = claim_finder
     if show_config:
         _print_config(config)
         return
@@ -590,9 +595,13 @@ def _page_intervals(score, pages: int, resamples: int, save_path: str | None,  #
 @click.option("--claim-model/--no-claim-model", default=None,
               help="Drop the findings of sentences the claim model reads as no claim "
               "[default: the claim-model setting, on]; --no-claim-model: the rules alone.")
+@click.option("--claim-finder/--no-claim-finder", default=None,
+              help="Add a finding where the claim finder reads a claim no rule found "
+              "[default: the claim-finder setting, off]; --no-claim-model turns it off too.")
 def rules_eval(corpus: str, manifest: str | None, config_path: str | None, show: int,
                as_json: bool, quiet: bool, resamples: int, save_path: str | None,
-               against_path: str | None, claim_model: bool | None) -> None:
+               against_path: str | None, claim_model: bool | None,
+               claim_finder: bool | None) -> None:
     """Precision and recall on labeled copy.
 
     CORPUS is a JSON Lines file of labeled passages, or a folder of labeled real pages
@@ -605,6 +614,8 @@ def rules_eval(corpus: str, manifest: str | None, config_path: str | None, show:
     config = _load_config(config_path, [corpus])
     if claim_model is not None:
         config.claim_model = claim_model
+    if claim_finder is not None:
+        config.claim_finder = claim_finder
     try:
         linter = Linter(config)
         if Path(corpus).is_dir():

@@ -43,6 +43,7 @@ class Config:
     encoding: str | None = None
     page_kind: str = "auto"  # auto (decided per page) or promotional, mixed, educational
     claim_model: bool = True  # drop findings on sentences the claim model reads as no claim
+    claim_finder: bool = False  # add findings where the claim finder reads a claim no rule found
     source: str | None = None  # the file this came from
 
     def rule_dirs(self) -> list[Path]:
@@ -119,6 +120,8 @@ def config_from_dict(data: dict, source: str | None = None) -> Config:
         raise ConfigError(f"{where}: 'page-kind' must be auto, promotional, mixed or educational")
     if not isinstance(cfg.claim_model, bool):
         raise ConfigError(f"{where}: 'claim-model' must be true or false")
+    if not isinstance(cfg.claim_finder, bool):
+        raise ConfigError(f"{where}: 'claim-finder' must be true or false")
     if not isinstance(cfg.max_file_size, int) or cfg.max_file_size <= 0:
         raise ConfigError(f"{where}: 'max-file-size' must be a positive number of bytes")
     return cfg

@@ -1,6 +1,6 @@
 """The one code path from source to findings, shared by ``check``, the API and crawls:
-read -> Document -> engine -> findings -> filters (the claim model, severity, selection,
-suppressions)."""
+read -> Document -> engine -> findings -> the claim model (drops) -> the claim finder (adds)
+-> filters (severity, selection, suppressions)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,8 @@ class Linter:
         self._engine_key = (tuple(str(d) for d in self.config.rule_dirs()),
                             tuple(self.config.disclosure_terms))
         self._engine: Engine | None = None
+        self._by_id: dict | None = None
+        self._finder: bool | None = None
         if not lazy:
             self._engine = get_engine(*self._engine_key)
 
@@ -142,10 +144,17 @@ class Linter:
 
     def _finish(self, doc: Document, found: list[EngineFinding],
                 timeouts: dict[str, list[int]] | None = None) -> list[Finding]:
-        if self.config.claim_model and found:
-            from claimlint.claimmodel import apply
+        if self.config.claim_model:
+            kept = found
+            if found:
+                from claimlint.claimmodel import apply
 
-            found = apply(doc, found)
+                kept = apply(doc, found)
+            if self.config.claim_finder and self._finder_wanted():
+                from claimlint import claimfinder
+
+                kept = claimfinder.apply(doc, found, kept, self._rules_by_id())
+            found = kept
         findings = []
         for ef in found:
             rule = ef.rule
@@ -161,6 +170,21 @@ class Linter:
                      sorted((timeouts or {}).items()) if self._selected(rule_id, rule_id.split(".")[0])]
         findings.sort(key=sort_key)
         return findings
+
+    def _rules_by_id(self) -> dict:
+        if self._by_id is None:
+            self._by_id = {r.id: r for r in self.engine.pack.rules}
+        return self._by_id
+
+    def _finder_wanted(self) -> bool:
+        """Whether any model-backed rule of the claim finder is selected and not turned off
+        (if none is, the stage is skipped and its model never read)."""
+        if self._finder is None:
+            self._finder = any(
+                (self.config.severity.get(r.id) or self.config.severity.get(r.category)) != "off"
+                and self._selected(r.id, r.category)
+                for r in self.engine.pack.rules if r.scope == "model")
+        return self._finder
 
     def _selected(self, rule_id: str, category: str) -> bool:
         if self.select and not any(selector_matches(s, rule_id, category) for s in self.select):

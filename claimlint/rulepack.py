@@ -24,7 +24,7 @@ PATTERN_KINDS = ("phrase", "lemma", "tokens", "regex")
 RULE_KEYS = {
     "id", "severity", "message", "why", "suggestion", "patterns", "cancel", "scope",
     "examples", "requires", "unless", "seed", "sources", "exclude", "yields_to", "pages",
-    "list_items", "list_leads", "min_words",
+    "list_items", "list_leads", "min_words", "category",
 }
 DOC_GROUP_KEYS = {"name", "min", "patterns", "distinct", "short"}
 
@@ -199,12 +199,20 @@ def parse_rule_file(text: str, path: str | Path = "<rules>",
     unknown = set(data) - {"category", "rules", "description", "lists"}
     if unknown:
         raise RuleFileError(path, None, f"unknown top-level key(s): {', '.join(sorted(unknown))}")
-    category = data.get("category")
-    if not isinstance(category, str) or not category.isupper() and "-" not in category:
-        raise RuleFileError(path, None, "'category' must be an upper-case name like GUARANTEE")
     if not isinstance(data["rules"], list):
         raise RuleFileError(path, None, "'rules' must be a list")
+    category = data.get("category")
+    if category is None and all(isinstance(r, dict) and "category" in r for r in data["rules"]):
+        # a file of rules of several categories (the claim finder's): each names its own
+        return [_parse_rule(raw, _category(raw["category"], path), path, lists) for raw in data["rules"]]
+    category = _category(category, path)
     return [_parse_rule(raw, category, path, lists) for raw in data["rules"]]
+
+
+def _category(category: Any, path: str | Path) -> str:
+    if not isinstance(category, str) or not category.isupper() and "-" not in category:
+        raise RuleFileError(path, None, "'category' must be an upper-case name like GUARANTEE")
+    return category
 
 
 def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list[str]]) -> Rule:
@@ -227,9 +235,15 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
             raise fail(f"missing or empty '{key}'")
     if raw["severity"] not in SEVERITIES:
         raise fail(f"severity must be one of {', '.join(SEVERITIES)}")
+    if raw.get("category", category) != category:
+        raise fail(f"'category' {raw['category']!r} differs from the file's {category!r}")
     scope = raw.get("scope", "sentence")
-    if scope not in ("sentence", "document"):
-        raise fail("scope must be 'sentence' or 'document'")
+    if scope not in ("sentence", "document", "model"):
+        raise fail("scope must be 'sentence', 'document' or 'model'")
+    if scope == "model" and (set(raw) & {"patterns", "cancel", "exclude", "requires", "unless",
+                                         "yields_to", "list_items", "list_leads", "min_words"}):
+        raise fail("a model rule (scope: model) names the claim finder's findings: it takes no "
+                   "patterns, cancel, exclude or other matching keys")
     cancel = raw.get("cancel", [])
     if isinstance(cancel, list) and "hedged" in cancel:
         raise fail("'hedged' no longer cancels a claim: regulators cite hedged claims of a seller "
@@ -266,7 +280,9 @@ def _parse_rule(raw: Any, category: str, path: str | Path, lists: dict[str, list
     if not all(isinstance(x, str) for x in flag + passing):
         raise fail("examples must be strings")
     unless, unless_config, requires = (), None, ()
-    if scope == "sentence":
+    if scope == "model":
+        patterns = ()
+    elif scope == "sentence":
         patterns = _parse_patterns(raw.get("patterns"), fail)
         if "requires" in raw or "unless" in raw:
             raise fail("'requires' and 'unless' are for document rules (scope: document)")

@@ -1,4 +1,5 @@
-"""``claimlint rules test``: every rule's own examples, run through the real engine."""
+"""``claimlint rules test``: every rule's own examples, run through the real engine (a model rule's
+through the rules, the claim model and the claim finder, as ``claimlint check`` runs them)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ def test_rules(pack: RulePack, engine: Engine) -> tuple[int, list[ExampleFailure
     docs = [read_document(text, "text", f"<{rule.id} {kind} example>")
             for rule, kind, text in cases]
     results = engine.run_many(docs, one_per_claim=False)
+    model = [n for n, (rule, _, _) in enumerate(cases) if rule.scope == "model"]
+    for n, found in zip(model, _through_the_models(pack, engine, [docs[n] for n in model]), strict=True):
+        results[n] = found
     for (rule, kind, text), found, doc in zip(cases, results, docs, strict=True):
         hits = [f for f in found if f.rule.id == rule.id]
         if kind == "flag" and not hits:
@@ -49,6 +53,22 @@ def test_rules(pack: RulePack, engine: Engine) -> tuple[int, list[ExampleFailure
                                            f"matched {doc.text[hits[0].start:hits[0].end]!r}"))
     failures.extend(_context_coverage(pack, engine, cases, docs))
     return len(cases), failures
+
+
+def _through_the_models(pack: RulePack, engine: Engine, docs: list) -> list[list]:
+    """The findings of ``docs`` as ``claimlint check`` makes them: the rules, then the claim
+    model and the claim finder with their shipped models (a model rule's examples are tested
+    through the real model)."""
+    if not docs:
+        return []
+    from claimlint import claimfinder, claimmodel
+
+    by_id = {r.id: r for r in pack.rules}
+    out = []
+    for doc, found in zip(docs, engine.run_many(docs), strict=True):
+        kept = claimmodel.apply(doc, found) if found else found
+        out.append(claimfinder.apply(doc, found, kept, by_id))
+    return out
 
 
 def _context_coverage(pack: RulePack, engine: Engine, cases: list, docs: list) -> list[ExampleFailure]:

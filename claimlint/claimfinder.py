@@ -1,0 +1,163 @@
+"""The claim finder: a recall stage after the claim model that reports claims no rule found.
+
+    reader -> Document -> nlp -> engine -> findings -> claim model -> **claim finder** -> filters
+
+Every sentence of the document (cut as the labeling tool cuts pages: ``claimmodel.sentences``)
+is scored by one L2 logistic head per category (``models/finder.json``, weights anyone can
+read) over the claim model's sentence features (``claimmodel.sentence_row``: words, word
+pairs, page and block kind, lead-in, length, punctuation, first person, the rules that fired on
+the sentence and next to it). Where a head's probability reaches its threshold and the rules
+(after the claim model) left no finding of that category on the sentence, a finding of the
+category's model-backed rule (``TREATMENT.model-claim`` and so on, in the rule pack with their
+why, suggestion and examples) is added over the whole sentence. It only adds findings: a rule
+finding is never changed, and a sentence the claim model emptied is left alone (the model read
+it as no claim). With ``mode`` ``"empty"`` only sentences with no finding at all get one; with
+``"missing"`` a flagged sentence may also get a category the rules missed.
+
+The model is fitted by ``scripts/measure_claim_finder.py --out`` on every read page, with the
+thresholds chosen out of fold grouped by site (README, "Claim finder"). Pure Python at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from claimlint.claimmodel import ModelError, probability, sentence_of, sentence_row, sentences
+from claimlint.document import Document
+from claimlint.engine.core import EngineFinding
+from claimlint.rulepack import Rule
+
+MODEL = Path(__file__).resolve().parent / "models" / "finder.json"
+MODES = ("empty", "missing")
+
+
+class FinderError(ModelError):
+    """A claim finder model file that cannot be used; the message names the file and field."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        super(ModelError, self).__init__(
+            path, None, f"claim finder model unusable: {problem} (reinstall claimlint, refit it "
+            "with scripts/measure_claim_finder.py --out, or run with --no-claim-finder)")
+
+
+def rule_id(category: str) -> str:
+    """The model-backed rule that names a finding the finder adds for ``category``."""
+    return f"{category}.model-claim"
+
+
+def all_rows(doc: Document, found: list[EngineFinding], stems: bool = False
+             ) -> tuple[list[tuple[int, int, int]], list[int | None], list[dict[str, float]]]:
+    """Every sentence, the sentence of each engine finding, and each sentence's features
+    (the rules' findings before the claim model: the same features the fit sees)."""
+    sents = sentences(doc)
+    where = sentence_of(sents, found)
+    fired: list[list[EngineFinding]] = [[] for _ in sents]
+    for f, i in zip(found, where, strict=True):
+        if i is not None:
+            fired[i].append(f)
+    rate = sum(bool(h) for h in fired) / max(1, len(sents))
+    return sents, where, [sentence_row(doc, sents, fired, i, rate, stems) for i in range(len(sents))]
+
+
+def eligible(n: int, where: list[int | None], where_kept: list[int | None],
+             kept_categories: list[str], mode: str) -> list[set[str] | None]:
+    """Per sentence, the categories the rules left on it after the claim model (a category in
+    it is never added again), or None where nothing may be added: a sentence the claim model
+    emptied, or (mode ``empty``) a sentence with any finding left."""
+    have: list[set[str]] = [set() for _ in range(n)]
+    for i, cat in zip(where_kept, kept_categories, strict=True):
+        if i is not None:
+            have[i].add(cat)
+    fired = {i for i in where if i is not None}
+    return [None if (i in fired and not have[i]) or (mode == "empty" and have[i]) else have[i]
+            for i in range(n)]
+
+
+def _check_head(path: Path, name: str, head: object) -> None:
+    if not isinstance(head, dict):
+        raise FinderError(path, f"heads.{name} is not an object")
+    for key in ("bias", "threshold"):
+        v = head.get(key)
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            raise FinderError(path, f"heads.{name}.{key} is missing or not a number")
+    if not 0 < head["threshold"] <= 1:
+        raise FinderError(path, f"heads.{name}.threshold must be above 0 and at most 1")
+    weights = head.get("weights")
+    if not isinstance(weights, dict) or not all(
+            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
+            for k, v in weights.items()):
+        raise FinderError(path, f"heads.{name}.weights is missing or not a table of numbers")
+
+
+def validate(model: object, path: str | Path = "<model>") -> dict:
+    """The model if every field ``apply`` reads is there and well typed; else FinderError."""
+    path = Path(path)
+    if not isinstance(model, dict):
+        raise FinderError(path, "not a JSON object")
+    if model.get("mode") not in MODES:
+        raise FinderError(path, f"'mode' must be one of {', '.join(MODES)}")
+    if not isinstance(model.get("stems", False), bool):
+        raise FinderError(path, "'stems' must be true or false")
+    heads = model.get("heads")
+    if not isinstance(heads, dict):
+        raise FinderError(path, "'heads' is missing or not an object")
+    for name, head in heads.items():
+        if not isinstance(name, str) or not name.isupper():
+            raise FinderError(path, f"heads: {name!r} is not a category name")
+        _check_head(path, name, head)
+    return model
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str = str(MODEL)) -> dict:
+    """The model file, read and checked once per process (FinderError if unusable)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FinderError(path, f"cannot read it ({exc})") from exc
+    except ValueError as exc:
+        raise FinderError(path, f"not valid JSON ({exc})") from exc
+    return validate(data, path)
+
+
+def rules_for(model: dict, rules: dict[str, Rule], path: str | Path = MODEL) -> dict[str, Rule]:
+    """Each head's model-backed rule from the rule pack (FinderError if the pack lacks one)."""
+    out = {}
+    for cat in model["heads"]:
+        rule = rules.get(rule_id(cat))
+        if rule is None or rule.scope != "model":
+            raise FinderError(path, f"the rule pack has no model rule {rule_id(cat)} for head {cat}")
+        out[cat] = rule
+    return out
+
+
+def apply(doc: Document, found: list[EngineFinding], kept: list[EngineFinding],
+          rules: dict[str, Rule], model: dict | None = None) -> list[EngineFinding]:
+    """``kept`` (the findings after the claim model) plus a finding of a model-backed rule for
+    each sentence and category whose head reaches its threshold where the rules left none.
+    ``found`` are the engine's findings before the claim model (the features read them);
+    ``rules`` are the pack's rules by id."""
+    if not doc.text.strip():
+        return kept
+    model = load_model() if model is None else model
+    heads = model["heads"]
+    if not heads:
+        return kept
+    by_cat = rules_for(model, rules)
+    sents, where, feats = all_rows(doc, found, model.get("stems", False))
+    allowed = eligible(len(sents), where, sentence_of(sents, kept), [f.rule.category for f in kept],
+                       model["mode"])
+    added = []
+    for i, (row, have) in enumerate(zip(feats, allowed, strict=True)):
+        if have is None:
+            continue
+        _, a, b = sents[i]
+        for cat, head in heads.items():
+            if cat in have:
+                continue
+            p = probability(head, row)
+            if p >= head["threshold"]:
+                added.append(EngineFinding(by_cat[cat], a, b, a, b, {"claim_probability": round(p, 3)}))
+    return kept + added if added else kept
