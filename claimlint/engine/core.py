@@ -223,6 +223,7 @@ class Engine:
         self._confirm_source.update((k, src) for k, src in plan["relaxed"].items() if src)
         self._confirmable = frozenset(self._confirm_source)
         self._excludes = frozenset(k for k, e in self.entries.items() if e.role == "exclude")
+        self._rule_of = {k: e.rule for k, e in self.entries.items()}
         self._multi_requires = {k: reqs for k, reqs in self._requires.items() if len(reqs) > 1}
         self._multi_keys = frozenset(self._multi_requires)
         # words a pattern needs that are too common or too short to be anchors ("no", "100")
@@ -454,14 +455,17 @@ class Engine:
             self._active_memo[memo_key] = keys
         return keys
 
-    def _kinds(self, keys: frozenset[str]) -> tuple[frozenset[str], tuple, tuple]:
+    def _kinds(self, keys: frozenset[str]) -> tuple[frozenset[str], tuple, tuple, tuple]:
         """``keys`` split into those with nothing more to check in a window, those whose
-        words must come in order, and those with a test of the window's text."""
+        words must come in order, those with a test of the window's text, and the
+        exclusions (tested only where a claim of their rule is left: ``_plan``)."""
         kinds = self._kinds_memo.get(keys)
         if kinds is None:
-            ordered = tuple(k for k in keys if k in self._ordered)
-            tested = tuple(k for k in keys if k in self._tests.source and k not in self._ordered)
-            kinds = (keys.difference(ordered, tested), ordered, tested)
+            excludes = tuple(k for k in keys if k in self._excludes)
+            ordered = tuple(k for k in keys if k in self._ordered and k not in self._excludes)
+            tested = tuple(k for k in keys if k in self._tests.source and k not in self._ordered
+                           and k not in self._excludes)
+            kinds = (keys.difference(ordered, tested, excludes), ordered, tested, excludes)
             if len(self._kinds_memo) >= ACTIVE_MEMO:
                 self._kinds_memo.clear()
             self._kinds_memo[keys] = kinds
@@ -498,6 +502,7 @@ class Engine:
                     for w in self._windows_of(st, bi)[0]}
         planned = {}
         tests, requires, alternatives = self._tests, self._requires, self._alternatives
+        rule_of = self._rule_of
         for win, hits in self._hit_windows(st):
             found = wanted.intersection(chain.from_iterable(hits))
             if not found:
@@ -505,14 +510,31 @@ class Engine:
             keys = self._active(found, allowed)
             if not keys:
                 continue
-            plain, ordered, tested = self._kinds(keys)
+            plain, ordered, tested, excludes = self._kinds(keys)
             keys = set(plain)
+            lower = None
             if ordered or tested:
                 lower = doc.text[win[0]:win[1]].lower()
                 keys.update(k for k in ordered if _in_order(requires[k], hits)
                             and (k not in tests.source or tests[k](lower)))
                 keys.update(k for k in tested if tests[k](lower) if k not in alternatives
                             or alternatives[k](found, lower))
+            if excludes and keys:
+                # an exclusion matters only where a claim of its rule may be: its words are
+                # tested only there (the rest are dropped below in any case)
+                claiming = {rule_of[k] for k in keys}
+                excludes = [k for k in excludes if rule_of[k] in claiming]
+                if excludes and lower is None:
+                    lower = doc.text[win[0]:win[1]].lower()
+                for k in excludes:
+                    if k in self._ordered:
+                        if not _in_order(requires[k], hits) or (
+                                k in tests.source and not tests[k](lower)):
+                            continue
+                    elif k in tests.source and not (tests[k](lower) and (
+                            k not in alternatives or alternatives[k](found, lower))):
+                        continue
+                    keys.add(k)
             if keys:
                 planned[win] = keys
         # claims first: an exclusion matters only where its rule may claim something, so
