@@ -24,7 +24,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from claimlint.claimmodel import ModelError, probability, sentence_of, sentence_row, sentences
+from claimlint.claimmodel import ModelError, check_head, probability, sentence_of, sentence_row, sentences
 from claimlint.document import Document
 from claimlint.engine.core import EngineFinding
 from claimlint.rulepack import Rule
@@ -76,19 +76,9 @@ def eligible(n: int, where: list[int | None], where_kept: list[int | None],
 
 
 def _check_head(path: Path, name: str, head: object) -> None:
-    if not isinstance(head, dict):
-        raise FinderError(path, f"heads.{name} is not an object")
-    for key in ("bias", "threshold"):
-        v = head.get(key)
-        if not isinstance(v, (int, float)) or isinstance(v, bool):
-            raise FinderError(path, f"heads.{name}.{key} is missing or not a number")
+    check_head(path, name, head, FinderError, ("bias", "threshold"))
     if not 0 < head["threshold"] <= 1:
         raise FinderError(path, f"heads.{name}.threshold must be above 0 and at most 1")
-    weights = head.get("weights")
-    if not isinstance(weights, dict) or not all(
-            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
-            for k, v in weights.items()):
-        raise FinderError(path, f"heads.{name}.weights is missing or not a table of numbers")
 
 
 def validate(model: object, path: str | Path = "<model>") -> dict:

@@ -234,16 +234,20 @@ def keep_mask(where: list[int | None], flagged_p: dict[int, float], keep_p: dict
             for j, i in enumerate(where)]
 
 
-def _check_head(path: Path, name: str, head: object) -> None:
+def check_head(path: Path, name: str, head: object, error: type[ModelError] = ModelError,
+               numbers: tuple[str, ...] = ("bias",)) -> None:
+    """A logistic head's fields, well typed (``numbers`` and its table of weights); else
+    ``error`` naming the file and the field. The claim finder's heads are checked here too."""
     if not isinstance(head, dict):
-        raise ModelError(path, f"heads.{name} is missing or not an object")
-    if not isinstance(head.get("bias"), (int, float)) or isinstance(head.get("bias"), bool):
-        raise ModelError(path, f"heads.{name}.bias is missing or not a number")
+        raise error(path, f"heads.{name} is missing or not an object")
+    for key in numbers:
+        if not isinstance(head.get(key), (int, float)) or isinstance(head.get(key), bool):
+            raise error(path, f"heads.{name}.{key} is missing or not a number")
     weights = head.get("weights")
     if not isinstance(weights, dict) or not all(
             isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
             for k, v in weights.items()):
-        raise ModelError(path, f"heads.{name}.weights is missing or not a table of numbers")
+        raise error(path, f"heads.{name}.weights is missing or not a table of numbers")
 
 
 def validate(model: object, path: str | Path = "<model>") -> dict:
@@ -263,9 +267,9 @@ def validate(model: object, path: str | Path = "<model>") -> dict:
     heads = model.get("heads")
     if not isinstance(heads, dict):
         raise ModelError(path, "'heads' is missing or not an object")
-    _check_head(path, "flagged", heads.get("flagged"))
+    check_head(path, "flagged", heads.get("flagged"))
     if model["extra_below"] > 0:
-        _check_head(path, "keep", heads.get("keep"))
+        check_head(path, "keep", heads.get("keep"))
     return model
 
 

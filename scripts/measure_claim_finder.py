@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure_claim_model import site  # noqa: E402
+from measure_claim_model import page_counts, site  # noqa: E402
 
 from claimlint import claimfinder, claimmodel  # noqa: E402
 from claimlint.cache import pack_digest  # noqa: E402
@@ -144,30 +144,7 @@ def additions(p: dict, probs: dict[str, list[float]], mode: str, thresholds: dic
 def counts(p: dict, added: list[tuple[str, int]] = ()) -> dict[str, list[int]]:
     """The page's reference-metric counts (as ``PageScore.per_page``) of the rules' findings
     after the claim model plus the finder's ``added`` (category, sentence) findings."""
-    c = {"tp": 0, "fp": 0, "fn": 0, "ftp": 0, "ffp": 0, "ffn": 0}
-    hits: dict[int, set[str]] = defaultdict(set)
-    items = list(p["items"]) + [(cat, p["owners"][i], False) for cat, i in added]
-    for cat, owners, page_level in items:
-        if page_level:
-            continue
-        if not owners:
-            c["fp"] += 1
-            c["ffp"] += 1
-        for o in owners:
-            hits[o].add(cat)
-    for o, labels in enumerate(p["labeled"]):
-        got = hits.get(o, set())
-        real = labels - PAGE_LEVEL
-        c["tp"] += len(real & got)
-        c["fn"] += len(real - got)
-        c["fp"] += len(got - labels)
-        if real:
-            c["ftp" if got else "ffn"] += 1
-        elif got:
-            c["ffp"] += 1
-    want, got = p["disclosure"]
-    return {"flagged": [c["ftp"], c["ffp"], c["ffn"]], "category": [c["tp"], c["fp"], c["fn"]],
-            "disclosure": [int(want == got), int(want != got)]}
+    return page_counts(p, list(p["items"]) + [(cat, p["owners"][i], False) for cat, i in added])
 
 
 def deltas(p: dict, cat: str, probs: list[float], mode: str) -> list[tuple[int, int]]:

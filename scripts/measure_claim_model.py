@@ -152,10 +152,17 @@ def counts(p: dict, t: tuple[float, float] | None) -> dict[str, list[int]]:
         where = [i for _, _, i, _ in items]
         keep = keep_mask(where, {i: p["flagged_p"][k] for i, k in p["flagged_of"].items()},
                          {j: p["keep_p"][k] for j, k in p["keep_of"].items()}, *t)
+    return page_counts(p, [(cat, owners, page_level)
+                           for (cat, owners, _, page_level), k in zip(items, keep, strict=True) if k])
+
+
+def page_counts(p: dict, found: list[tuple[str, list[int], bool]]) -> dict[str, list[int]]:
+    """The reference metric's per-page counts (as ``PageScore.per_page``) of ``found``, each a
+    finding's (category, the labeled sentences it overlaps, whether it is page-level)."""
     c = {"tp": 0, "fp": 0, "fn": 0, "ftp": 0, "ffp": 0, "ffn": 0}
     hits: dict[int, set[str]] = defaultdict(set)
-    for (cat, owners, _, page_level), k in zip(items, keep, strict=True):
-        if not k or page_level:
+    for cat, owners, page_level in found:
+        if page_level:
             continue
         if not owners:
             c["fp"] += 1
