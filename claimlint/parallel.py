@@ -109,6 +109,7 @@ class LintJob:
         from claimlint.decoding import DecodeError
         from claimlint.lint import read_document
         from claimlint.report.text import excerpts
+        from claimlint.rulepack import RuleFileError
         from claimlint.safeio import Unreadable
 
         result = FileResult(unit.index, unit.path)
@@ -127,6 +128,8 @@ class LintJob:
                 result.findings.extend(bigtext.place(f, part) for f in found)
         except (OSError, Unreadable, DecodeError) as exc:
             return FileResult(unit.index, unit.path, error=getattr(exc, "problem", None) or str(exc))
+        except RuleFileError as exc:  # an unusable model file, as for whole files (lint_units)
+            raise RulePackError(str(exc)) from None
         # a page-level rule answers for the whole file: only when every part lacks what it needs
         first = page_level[0] if page_level else []
         for f in first:

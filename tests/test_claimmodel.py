@@ -178,6 +178,25 @@ def test_check_stops_with_the_models_error(tmp_path, monkeypatch):
     assert run_check("--no-cache", "--jobs", "1", "--no-claim-model", str(page)).exit_code == 1
 
 
+def test_a_big_text_file_linted_in_parts_stops_with_the_models_error_too(tmp_path, monkeypatch):
+    """A plain-text file over ``STREAM_BYTES`` is linted part by part; an unusable model file
+    there is the same clear error and exit 2 as for a whole file, not a traceback."""
+    from claimlint import bigtext
+
+    def broken():
+        raise ModelError("claims.json", "'heads' is missing or not an object")
+
+    monkeypatch.setattr(claimmodel, "load_model", broken)
+    monkeypatch.setattr(bigtext, "STREAM_BYTES", 2_000)
+    page = tmp_path / "big.txt"
+    page.write_text((CLAIM + "\n\n") * 200, encoding="utf-8")
+    assert page.stat().st_size > 2_000
+    result = run_check("--no-cache", "--jobs", "1", str(page))
+    assert result.exit_code == 2 and "claim model unusable" in result.output
+    assert "Traceback" not in result.output
+    assert run_check("--no-cache", "--jobs", "1", "--no-claim-model", str(page)).exit_code == 1
+
+
 def test_the_model_is_not_read_for_a_file_without_findings(tmp_path, monkeypatch):
     def never():
         raise AssertionError("the model was read")
