@@ -20,11 +20,18 @@ thresholds chosen out of fold grouped by site (README, "Claim finder"). Pure Pyt
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
-from claimlint.claimmodel import ModelError, check_head, probability, sentence_of, sentence_row, sentences
+from claimlint.claimmodel import (
+    ModelError,
+    check_head,
+    probability,
+    read_json,
+    sentence_of,
+    sentence_row,
+    sentences,
+)
 from claimlint.document import Document
 from claimlint.engine.core import EngineFinding
 from claimlint.rulepack import Rule
@@ -36,10 +43,7 @@ MODES = ("empty", "missing")
 class FinderError(ModelError):
     """A claim finder model file that cannot be used; the message names the file and field."""
 
-    def __init__(self, path: str | Path, problem: str) -> None:
-        super(ModelError, self).__init__(
-            path, None, f"claim finder model unusable: {problem} (reinstall claimlint, refit it "
-            "with scripts/measure_claim_finder.py --out, or run with --no-claim-finder)")
+    model, script, switch = "claim finder model", "scripts/measure_claim_finder.py", "--no-claim-finder"
 
 
 def rule_id(category: str) -> str:
@@ -103,13 +107,7 @@ def validate(model: object, path: str | Path = "<model>") -> dict:
 @lru_cache(maxsize=4)
 def load_model(path: str = str(MODEL)) -> dict:
     """The model file, read and checked once per process (FinderError if unusable)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FinderError(path, f"cannot read it ({exc})") from exc
-    except ValueError as exc:
-        raise FinderError(path, f"not valid JSON ({exc})") from exc
-    return validate(data, path)
+    return validate(read_json(path, FinderError), path)
 
 
 def rules_for(model: dict, rules: dict[str, Rule], path: str | Path = MODEL) -> dict[str, Rule]:

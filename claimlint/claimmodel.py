@@ -58,11 +58,14 @@ Sentence = tuple[int, int, int]  # (block index, start, end) in ``doc.text``, en
 
 
 class ModelError(RuleFileError):
-    """A claim model file that cannot be used; the message names the file and the field."""
+    """A claim model file that cannot be used; the message names the file and the field (and,
+    in a subclass's class attributes, which model, its refitting script and its switch)."""
+
+    model, script, switch = "claim model", "scripts/measure_claim_model.py", "--no-claim-model"
 
     def __init__(self, path: str | Path, problem: str) -> None:
-        super().__init__(path, None, f"claim model unusable: {problem} (reinstall claimlint, refit "
-                         "it with scripts/measure_claim_model.py --out, or run with --no-claim-model)")
+        super().__init__(path, None, f"{self.model} unusable: {problem} (reinstall claimlint, refit "
+                         f"it with {self.script} --out, or run with {self.switch})")
 
 
 def tokens(text: str, stems: bool = False) -> list[str]:
@@ -273,16 +276,20 @@ def validate(model: object, path: str | Path = "<model>") -> dict:
     return model
 
 
+def read_json(path: str | Path, error: type[ModelError] = ModelError) -> object:
+    """A model file's JSON; ``error`` naming the file if it cannot be read or parsed."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(path, f"cannot read it ({exc})") from exc
+    except ValueError as exc:
+        raise error(path, f"not valid JSON ({exc})") from exc
+
+
 @lru_cache(maxsize=4)
 def load_model(path: str = str(MODEL)) -> dict:
     """The model file, read and checked once per process (ModelError if unusable)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(path, f"cannot read it ({exc})") from exc
-    except ValueError as exc:
-        raise ModelError(path, f"not valid JSON ({exc})") from exc
-    return validate(data, path)
+    return validate(read_json(path), path)
 
 
 def apply(doc: Document, found: list[EngineFinding], model: dict | None = None) -> list[EngineFinding]:

@@ -17,7 +17,7 @@ from claimlint.findings import SEVERITY_RANK, Finding
 from claimlint.rulepack import RuleFileError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from claimlint.parallel import Unit
     from claimlint.rulepack import RulePack
@@ -79,6 +79,26 @@ class _CheckCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["claimlint.outputs"] = _scan_outputs(args)
         return super().parse_args(ctx, args)
+
+
+def _model_options(command: Callable) -> Callable:
+    """The switches of the two fitted stages, shared by ``check`` and ``rules eval``."""
+    command = click.option(
+        "--claim-finder/--no-claim-finder", default=None,
+        help="Add a finding where the claim finder reads a claim no rule found "
+        "[default: the claim-finder setting, off]; --no-claim-model turns it off too.")(command)
+    return click.option(
+        "--claim-model/--no-claim-model", default=None,
+        help="Drop the findings of sentences the claim model reads as no claim "
+        "[default: the claim-model setting, on]; --no-claim-model: the rules alone.")(command)
+
+
+def _set_models(config: Config, claim_model: bool | None, claim_finder: bool | None) -> None:
+    """The command line's switches of the fitted stages over the configuration's."""
+    if claim_model is not None:
+        config.claim_model = claim_model
+    if claim_finder is not None:
+        config.claim_finder = claim_finder
 
 
 def _scan_outputs(args: list[str]) -> list[tuple[str, str]]:
@@ -209,12 +229,7 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help="Cache directory [default: $CLAIMLINT_CACHE_DIR, else claimlint/check in "
               "the user's cache directory (~/.cache)].")
-@click.option("--claim-model/--no-claim-model", default=None,
-              help="Drop the findings of sentences the claim model reads as no claim "
-              "[default: the claim-model setting, on]; --no-claim-model: the rules alone.")
-@click.option("--claim-finder/--no-claim-finder", default=None,
-              help="Add a finding where the claim finder reads a claim no rule found "
-              "[default: the claim-finder setting, off]; --no-claim-model turns it off too.")
+@_model_options
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
           outputs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
@@ -238,10 +253,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], formats: tuple[str, ...],
     config.exclude = config.exclude + config.extend_exclude + list(exclude)
     if fail_on:
         config.fail_on = fail_on
-    if claim_model is not None:
-        config.claim_model = claim_model
-    if claim_finder is not None:
-        config.claim_finder = claim_finder
+    _set_models(config, claim_model, claim_finder)
     if show_config:
         _print_config(config)
         return
@@ -592,12 +604,7 @@ def _page_intervals(score, pages: int, resamples: int, save_path: str | None,  #
 @click.option("--against", "against_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Pages: a file written by --save (other rules, same pages): the change in F1 "
                    "with a 95%% interval.")
-@click.option("--claim-model/--no-claim-model", default=None,
-              help="Drop the findings of sentences the claim model reads as no claim "
-              "[default: the claim-model setting, on]; --no-claim-model: the rules alone.")
-@click.option("--claim-finder/--no-claim-finder", default=None,
-              help="Add a finding where the claim finder reads a claim no rule found "
-              "[default: the claim-finder setting, off]; --no-claim-model turns it off too.")
+@_model_options
 def rules_eval(corpus: str, manifest: str | None, config_path: str | None, show: int,
                as_json: bool, quiet: bool, resamples: int, save_path: str | None,
                against_path: str | None, claim_model: bool | None,
@@ -612,10 +619,7 @@ def rules_eval(corpus: str, manifest: str | None, config_path: str | None, show:
     from claimlint.lint import Linter
 
     config = _load_config(config_path, [corpus])
-    if claim_model is not None:
-        config.claim_model = claim_model
-    if claim_finder is not None:
-        config.claim_finder = claim_finder
+    _set_models(config, claim_model, claim_finder)
     try:
         linter = Linter(config)
         if Path(corpus).is_dir():
