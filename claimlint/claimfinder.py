@@ -26,11 +26,11 @@ from pathlib import Path
 from claimlint.claimmodel import (
     ModelError,
     check_head,
+    fired_by_sentence,
     probability,
     read_json,
     sentence_of,
     sentence_row,
-    sentences,
 )
 from claimlint.document import Document
 from claimlint.engine.core import EngineFinding
@@ -55,13 +55,7 @@ def all_rows(doc: Document, found: list[EngineFinding], stems: bool = False
              ) -> tuple[list[tuple[int, int, int]], list[int | None], list[dict[str, float]]]:
     """Every sentence, the sentence of each engine finding, and each sentence's features
     (the rules' findings before the claim model: the same features the fit sees)."""
-    sents = sentences(doc)
-    where = sentence_of(sents, found)
-    fired: list[list[EngineFinding]] = [[] for _ in sents]
-    for f, i in zip(found, where, strict=True):
-        if i is not None:
-            fired[i].append(f)
-    rate = sum(bool(h) for h in fired) / max(1, len(sents))
+    sents, where, fired, rate = fired_by_sentence(doc, found)
     return sents, where, [sentence_row(doc, sents, fired, i, rate, stems) for i in range(len(sents))]
 
 

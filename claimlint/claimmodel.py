@@ -195,19 +195,26 @@ def finding_row(doc: Document, sent: Sentence, row: dict[str, float],
                   f"cat:{cat}|{doc.blocks[sent[0]].kind}": 1.0, f"cats:{categories}": 1.0}
 
 
-def rows(doc: Document, found: list[EngineFinding], stems: bool = False, keep: bool = True,
-         groups: tuple[str, ...] = ()
-         ) -> tuple[list[Sentence], list[int | None], dict[int, dict], dict[int, dict]]:
-    """The sentences, each finding's sentence, the flagged head's rows (by sentence) and the
-    keep head's rows (by finding index; empty when ``keep`` is false), with the optional
-    feature ``groups``: what both the fit and ``apply`` score."""
+def fired_by_sentence(doc: Document, found: list[EngineFinding]
+                      ) -> tuple[list[Sentence], list[int | None], list[list[EngineFinding]], float]:
+    """The sentences, each finding's sentence, the findings starting in each sentence, and the
+    share of sentences with one: what every sentence's features are read from."""
     sents = sentences(doc)
     where = sentence_of(sents, found)
     fired: list[list[EngineFinding]] = [[] for _ in sents]
     for f, i in zip(found, where, strict=True):
         if i is not None:
             fired[i].append(f)
-    rate = sum(bool(h) for h in fired) / max(1, len(sents))
+    return sents, where, fired, sum(bool(h) for h in fired) / max(1, len(sents))
+
+
+def rows(doc: Document, found: list[EngineFinding], stems: bool = False, keep: bool = True,
+         groups: tuple[str, ...] = ()
+         ) -> tuple[list[Sentence], list[int | None], dict[int, dict], dict[int, dict]]:
+    """The sentences, each finding's sentence, the flagged head's rows (by sentence) and the
+    keep head's rows (by finding index; empty when ``keep`` is false), with the optional
+    feature ``groups``: what both the fit and ``apply`` score."""
+    sents, where, fired, rate = fired_by_sentence(doc, found)
     flagged = {i: sentence_row(doc, sents, fired, i, rate, stems, groups)
                for i in sorted({i for i in where if i is not None})}
     keep_rows = {} if not keep else {
