@@ -20,6 +20,7 @@ thresholds chosen out of fold grouped by site (README, "Claim finder"). Pure Pyt
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +28,6 @@ from claimlint.claimmodel import (
     ModelError,
     check_head,
     fired_by_sentence,
-    probability,
     read_json,
     sentence_of,
     sentence_row,
@@ -104,6 +104,43 @@ def load_model(path: str = str(MODEL)) -> dict:
     return validate(read_json(path, FinderError), path)
 
 
+class Heads:
+    """All of a model's heads scored in one pass over a feature row: each feature's weights,
+    head by head, are looked up once instead of once per head. The sums run in the order
+    ``claimmodel.probability`` runs them, so the probabilities are the same to the last bit."""
+
+    def __init__(self, heads: dict[str, dict]) -> None:
+        self.names = list(heads)
+        self.biases = [heads[n]["bias"] for n in self.names]
+        self.thresholds = [heads[n]["threshold"] for n in self.names]
+        self.weights: dict[str, list[tuple[int, float]]] = {}
+        for j, name in enumerate(self.names):
+            for feature, w in heads[name]["weights"].items():
+                self.weights.setdefault(feature, []).append((j, w))
+
+    def probabilities(self, row: dict[str, float]) -> list[float]:
+        """Each head's probability for ``row``, in the order of ``names``."""
+        sums = [0.0] * len(self.names)
+        table = self.weights
+        for feature, value in row.items():
+            for j, w in table.get(feature, ()):
+                sums[j] += w * value
+        return [1 / (1 + math.exp(-max(-30.0, min(30.0, b + z)))) for b, z in zip(self.biases, sums)]
+
+
+_HEADS: dict[int, tuple[dict, Heads]] = {}
+
+
+def heads_of(model: dict) -> Heads:
+    """The model's heads, built once per model object."""
+    hit = _HEADS.get(id(model))
+    if hit is None or hit[0] is not model:
+        if len(_HEADS) > 8:
+            _HEADS.clear()
+        hit = _HEADS[id(model)] = (model, Heads(model["heads"]))
+    return hit[1]
+
+
 def rules_for(model: dict, rules: dict[str, Rule], path: str | Path = MODEL) -> dict[str, Rule]:
     """Each head's model-backed rule from the rule pack (FinderError if the pack lacks one)."""
     out = {}
@@ -124,9 +161,9 @@ def apply(doc: Document, found: list[EngineFinding], kept: list[EngineFinding],
     if not doc.text.strip():
         return kept
     model = load_model() if model is None else model
-    heads = model["heads"]
-    if not heads:
+    if not model["heads"]:
         return kept
+    heads = heads_of(model)
     by_cat = rules_for(model, rules)
     sents, where, feats = all_rows(doc, found, model.get("stems", False))
     allowed = eligible(len(sents), where, sentence_of(sents, kept), [f.rule.category for f in kept],
@@ -136,10 +173,7 @@ def apply(doc: Document, found: list[EngineFinding], kept: list[EngineFinding],
         if have is None:
             continue
         _, a, b = sents[i]
-        for cat, head in heads.items():
-            if cat in have:
-                continue
-            p = probability(head, row)
-            if p >= head["threshold"]:
+        for cat, p, threshold in zip(heads.names, heads.probabilities(row), heads.thresholds):
+            if p >= threshold and cat not in have:
                 added.append(EngineFinding(by_cat[cat], a, b, a, b, {"claim_probability": round(p, 3)}))
     return kept + added if added else kept

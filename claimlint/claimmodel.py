@@ -224,10 +224,14 @@ def rows(doc: Document, found: list[EngineFinding], stems: bool = False, keep: b
 
 
 def probability(head: dict, feats: dict[str, float]) -> float:
-    """A logistic head's probability for one feature row."""
+    """A logistic head's probability for one feature row (the features' terms summed in the
+    row's order, then the bias added: ``claimfinder.Heads`` sums in the same order)."""
     w = head["weights"]
-    z = head["bias"] + sum(w.get(k, 0.0) * v for k, v in feats.items())
-    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+    z = 0.0
+    for k, v in feats.items():
+        if k in w:
+            z += w[k] * v
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, head["bias"] + z))))
 
 
 def keep_mask(where: list[int | None], flagged_p: dict[int, float], keep_p: dict[int, float],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from claimlint import claimfinder
+from claimlint import claimfinder, claimmodel
 from claimlint.claimfinder import FinderError, apply, load_model, validate
 from claimlint.config import Config, ConfigError, config_from_dict
 from claimlint.lint import Linter
@@ -256,7 +256,7 @@ def test_the_scripts_counts_equal_page_score(measure, labeled, engine, monkeypat
     added_any = False
     for page in load_pages(labeled):
         p = prepared[f"finderset/{Path(page.file).name}"]
-        probs = {c: [claimfinder.probability(h, r) for r in p["x"]] for c, h in model["heads"].items()}
+        probs = {c: [claimmodel.probability(h, r) for r in p["x"]] for c, h in model["heads"].items()}
         added = measure.additions(p, probs, mode, thresholds)
         added_any |= bool(added)
         score = PageScore()
@@ -290,3 +290,31 @@ def test_the_script_refuses_check_splits(measure, tmp_path, monkeypatch):
         monkeypatch.setattr(sys, "argv", ["measure", str(tmp_path / name)])
         with pytest.raises(SystemExit, match="check or held-out"):
             measure.main()
+
+
+def test_all_heads_in_one_pass_give_each_heads_probability_to_the_last_bit(linter):
+    """``Heads`` looks each feature up once for every head; it must give exactly what scoring
+    each head on its own gives, on the shipped model's rows of a page and on random weights."""
+    import random
+
+    from claimlint.claimmodel import probability
+
+    rnd = random.Random(12)
+    words = [f"w:{i}" for i in range(40)]
+    heads = {cat: {"bias": rnd.uniform(-3, 1), "threshold": 0.5,
+                   "weights": {w: rnd.uniform(-2, 2) for w in rnd.sample(words, 25)}}
+             for cat in ("TREATMENT", "SAFETY", "HYPE")}
+    rows = [{w: rnd.choice([1.0, 0.5, 0.25, 3.0, 1e-9]) for w in rnd.sample(words, rnd.randint(0, 30))}
+            for _ in range(300)]
+    doc, found, _ = stages(linter, "Stem cell therapy for knee pain\n\nOur injections repair cartilage "
+                                   "so you can skip surgery.\n\nI was walking again in two weeks!\n\n"
+                                   f"{PLAIN}\n\n{CLAIM}\n")
+    real = claimfinder.all_rows(doc, found)[2]
+    assert len(real) == 5 and all(real)
+    model = load_model()
+    for hs, rs in ((heads, rows), (model["heads"], real + rows)):
+        together = claimfinder.Heads(hs)
+        assert together.names == list(hs)
+        for row in rs:
+            assert together.probabilities(row) == [probability(hs[n], row) for n in together.names]
+    assert claimfinder.heads_of(model) is claimfinder.heads_of(model)
