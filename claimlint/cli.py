@@ -86,7 +86,7 @@ def _model_options(command: Callable) -> Callable:
     command = click.option(
         "--claim-finder/--no-claim-finder", default=None,
         help="Add a finding where the claim finder reads a claim no rule found "
-        "[default: the claim-finder setting, off]; --no-claim-model turns it off too.")(command)
+        "[default: the claim-finder setting, on]; --no-claim-model turns it off too.")(command)
     return click.option(
         "--claim-model/--no-claim-model", default=None,
         help="Drop the findings of sentences the claim model reads as no claim "

@@ -43,7 +43,7 @@ class Config:
     encoding: str | None = None
     page_kind: str = "auto"  # auto (decided per page) or promotional, mixed, educational
     claim_model: bool = True  # drop findings on sentences the claim model reads as no claim
-    claim_finder: bool = False  # add findings where the claim finder reads a claim no rule found
+    claim_finder: bool = True  # add findings where the claim finder reads a claim no rule found
     source: str | None = None  # the file this came from
 
     def rule_dirs(self) -> list[Path]:

@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from claimlint.config import Config
 from claimlint.document import HEADING_WORDS, Document
 from claimlint.findings import Finding
 from claimlint.lint import Linter
@@ -197,7 +198,7 @@ def main() -> None:
     ap.add_argument("--min-words", nargs="+", type=int, default=[30, 60, 100])
     ap.add_argument("--beta", nargs="+", type=float, default=[0.3, 0.5, 0.7, 1.0])
     a = ap.parse_args()
-    linter = Linter()
+    linter = Linter(Config(claim_finder=False))  # the rules' speaker handling, without the finder
     for folder in a.corpora:
         pages = load(linter, folder)
         print(f"{folder}: {len(pages)} pages, {sum(len(p.sections) for p in pages)} sections")

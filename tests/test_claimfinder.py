@@ -149,12 +149,13 @@ def test_check_stops_with_the_models_error_and_runs_without_the_finder(tmp_path,
     def broken():
         raise FinderError("finder.json", "'mode' must be one of empty, missing")
 
-    monkeypatch.setattr(claimfinder, "load_model", broken)
+    monkeypatch.setattr(claimfinder, "shipped", broken)
     page = tmp_path / "page.txt"
     page.write_text(PLAIN + "\n", encoding="utf-8")
-    result = run_check("--no-cache", "--jobs", "1", "--claim-finder", str(page))
-    assert result.exit_code == 2 and "claim finder model unusable" in result.output
-    assert run_check("--no-cache", "--jobs", "1", str(page)).exit_code == 0  # off by default
+    for on in ([], ["--claim-finder"]):  # on by default
+        result = run_check("--no-cache", "--jobs", "1", *on, str(page))
+        assert result.exit_code == 2 and "claim finder model unusable" in result.output
+    assert run_check("--no-cache", "--jobs", "1", "--no-claim-finder", str(page)).exit_code == 0
     assert run_check("--no-cache", "--jobs", "1", "--claim-finder", "--no-claim-model",
                      str(page)).exit_code == 0
     # no model rule selected: the stage is skipped and the model never read
@@ -163,7 +164,7 @@ def test_check_stops_with_the_models_error_and_runs_without_the_finder(tmp_path,
 
 
 def test_check_reports_the_added_finding_and_the_switches_remove_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(claimfinder, "load_model", lambda: toy(TREATMENT={"w:zebra": 20.0}))
+    monkeypatch.setattr(claimfinder, "shipped", lambda: claimfinder.Heads(toy(TREATMENT={"w:zebra": 20.0})))
     page = tmp_path / "page.txt"
     page.write_text(f"{PLAIN}\n\n{ZEBRA}\n", encoding="utf-8")
 
@@ -175,21 +176,22 @@ def test_check_reports_the_added_finding_and_the_switches_remove_it(tmp_path, mo
     on = findings("--claim-finder")
     assert [(f["rule"], f["line"], f["severity"]) for f in on] == [("TREATMENT.model-claim", 3, "info")]
     assert on[0]["why"] and on[0]["suggestion"] and on[0]["claim_probability"] > 0.99
-    assert findings() == []  # off by default
+    assert findings() == on  # on by default
+    assert findings("--no-claim-finder") == []
     assert findings("--claim-finder", "--no-claim-model") == []  # --no-claim-model: the rules alone
     # info: it never fails a run at the default --fail-on error
     assert run_check("--no-cache", "--jobs", "1", "--claim-finder", str(page)).exit_code == 0
     assert run_check("--no-cache", "--jobs", "1", "--claim-finder", "--fail-on", "info",
                      str(page)).exit_code == 1
     config = tmp_path / ".claimlint.toml"
-    config.write_text("claim-finder = true\n", encoding="utf-8")
-    assert findings("--config", str(config)) == on
-    assert findings("--config", str(config), "--no-claim-finder") == []
+    config.write_text("claim-finder = false\n", encoding="utf-8")
+    assert findings("--config", str(config)) == []
+    assert findings("--config", str(config), "--claim-finder") == on
 
 
 def test_the_claim_finder_setting_must_be_a_boolean():
     assert config_from_dict({"claim-finder": False}).claim_finder is False
-    assert Config().claim_finder is False  # off by default: it missed the ship rule (README)
+    assert Config().claim_finder is True  # on by default: it gained on the eighth fresh split (README)
     assert config_from_dict({"claim-finder": True}).claim_finder is True
     with pytest.raises(ConfigError, match="claim-finder"):
         config_from_dict({"claim-finder": "no"})
@@ -250,7 +252,7 @@ def test_the_scripts_counts_equal_page_score(measure, labeled, engine, monkeypat
     model = toy(mode, TREATMENT={"w:zebra": 20.0}, SAFETY={"w:stem": 20.0},
                 TESTIMONIAL={"w:walk": 20.0})
     prepared = {p["name"]: p for p in measure.prepare(Linter(Config()), "finderset", labeled)}
-    monkeypatch.setattr(claimfinder, "load_model", lambda: model)
+    monkeypatch.setattr(claimfinder, "shipped", lambda: claimfinder.Heads(model))
     linter = Linter(Config(claim_finder=True))
     thresholds = {c: h["threshold"] for c, h in model["heads"].items()}
     added_any = False
@@ -313,8 +315,46 @@ def test_all_heads_in_one_pass_give_each_heads_probability_to_the_last_bit(linte
     assert len(real) == 5 and all(real)
     model = load_model()
     for hs, rs in ((heads, rows), (model["heads"], real + rows)):
-        together = claimfinder.Heads(hs)
+        together = claimfinder.Heads({"mode": "missing", "heads": hs})
         assert together.names == list(hs)
         for row in rs:
             assert together.probabilities(row) == [probability(hs[n], row) for n in together.names]
     assert claimfinder.heads_of(model) is claimfinder.heads_of(model)
+
+
+def test_the_shipped_model_is_compiled_once_into_the_plan_cache(tmp_path, monkeypatch):
+    """A new process reads the compiled model from the plan cache; what it reads scores as the
+    JSON file does, and an unreadable cache entry is compiled again from the file."""
+    monkeypatch.setenv("CLAIMLINT_PLAN_DIR", str(tmp_path))
+    fresh = claimfinder.Heads(load_model())
+
+    def same(a: claimfinder.Heads, b: claimfinder.Heads) -> bool:
+        return vars(a) == vars(b)
+
+    claimfinder.shipped.cache_clear()
+    try:
+        first = claimfinder.shipped()
+        saved = list(tmp_path.glob("finder-*.pickle"))
+        assert len(saved) == 1 and same(first, fresh)
+        claimfinder.shipped.cache_clear()
+        monkeypatch.setattr(claimfinder, "load_model", lambda: pytest.fail("the JSON was read again"))
+        assert same(claimfinder.shipped(), fresh)
+        saved[0].write_bytes(b"not a pickle")
+        claimfinder.shipped.cache_clear()
+        monkeypatch.undo()
+        monkeypatch.setenv("CLAIMLINT_PLAN_DIR", str(tmp_path))
+        assert same(claimfinder.shipped(), fresh)
+    finally:
+        claimfinder.shipped.cache_clear()
+
+
+def test_a_repeated_title_gets_the_finders_finding_once(linter, rules):
+    """One claim, one finding: a title repeated word for word as the first heading gets no
+    finding of a category its first copy already has, as the engine treats a rule's repeats;
+    a sentence written twice is a second claim and gets its own."""
+    model = toy("missing", TREATMENT={"w:zebra": 20.0})
+    title = "Zebra Care for Tired Knees in Springfield"
+    doc, found, kept = stages(linter, f"{title}\n\n{title}\n\n{ZEBRA}\n\n{ZEBRA}\n")
+    added = [f for f in apply(doc, found, kept, rules, model) if f.rule.id == "TREATMENT.model-claim"]
+    lines = [doc.text.count("\n", 0, f.start) // 2 + 1 for f in added]
+    assert lines == [1, 3, 4]

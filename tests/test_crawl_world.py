@@ -255,8 +255,8 @@ def test_windows_1252_declared_only_in_meta(world):
     row = page(world, "/legacy.html")
     assert row["encoding"] == "cp1252"
     db = world["store"].db
-    sentence = db.execute("SELECT sentence FROM findings WHERE page_id=?", (row["id"],)).fetchone()[0]
-    assert "\u201cit\u2019s a miracle\u201d \u2013 our therapy" in sentence
+    sentences = [r[0] for r in db.execute("SELECT sentence FROM findings WHERE page_id=?", (row["id"],))]
+    assert any("\u201cit\u2019s a miracle\u201d \u2013 our therapy" in s for s in sentences), sentences
 
 
 @pytest.mark.parametrize(("domain", "reason"), [

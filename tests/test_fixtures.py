@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from claimlint.config import Config
 from claimlint.lint import lint_path
-from tests.conftest import FIXTURES, prose_words, slice_source
+from tests.conftest import FIXTURES, prose_words, slice_source, words
 
 PAGES = FIXTURES / "pages"
 
@@ -71,8 +72,25 @@ def test_every_fixture_page_has_an_expectation():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_page_findings(name, linter):
-    found = {(f.rule, f.line) for f in lint_path(PAGES / name)}
+    """The rules (and the claim model): exactly what a reviewer expects."""
+    found = {(f.rule, f.line) for f in lint_path(PAGES / name, Config(claim_finder=False))}
     assert found == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_claim_finder_only_adds_review_notes(name, linter):
+    """With the claim finder (on by default) every rule finding stays as it is; what it adds is
+    a model rule's finding of severity info on a sentence no rule finding of its category is
+    on, and on the honest pages it adds nothing."""
+    found = lint_path(PAGES / name)
+    rules = {(f.rule, f.line) for f in found if not f.rule.endswith(".model-claim")}
+    added = [f for f in found if f.rule.endswith(".model-claim")]
+    assert rules == EXPECTED[name]
+    assert all(f.severity == "info" for f in added)
+    assert not any((f.category, f.sentence) == (g.category, g.sentence) for f in added for g in found
+                   if g is not f)
+    if not EXPECTED[name]:
+        assert added == []
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -82,7 +100,7 @@ def test_positions_slice_exactly_the_claim(name, linter):
     for f in lint_path(path):
         piece = slice_source(source, f.line, f.column, f.end_line, f.end_column)
         assert piece == source[f.start:f.end]
-        assert prose_words(piece) == " ".join(f.text.split()), (f.rule, f.line, piece)
+        assert prose_words(piece) == words(f.text), (f.rule, f.line, piece)
 
 
 def test_disclosure_depends_on_a_risks_section():

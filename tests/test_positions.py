@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claimlint.lint import Linter, read_document
-from tests.conftest import prose_words, slice_source
+from tests.conftest import prose_words, slice_source, words
 
 CLAIMS = ["results are guaranteed", "no side effects", "completely safe",
           "we guarantee lasting relief", "cures arthritis", "FDA-approved stem cells"]
@@ -52,5 +52,5 @@ def test_reported_positions_slice_the_claim(linter: Linter, case):
         assert 0 <= f.start < f.end <= len(source)
         piece = slice_source(source, f.line, f.column, f.end_line, f.end_column)
         assert piece == source[f.start:f.end]
-        assert prose_words(piece) == " ".join(f.text.split()), (kind, piece, f.text)
+        assert prose_words(piece) == words(f.text), (kind, piece, f.text)
     assert findings, "every generated document holds claims"

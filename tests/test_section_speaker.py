@@ -13,6 +13,8 @@ import sys
 
 import pytest
 
+from claimlint.config import Config
+from claimlint.lint import Linter
 from claimlint.pagescore import PageScore, load_pages
 from tests.conftest import ROOT
 
@@ -63,6 +65,12 @@ online or text now to reserve a visit; we will confirm it within the hour. Our p
 $99 a month, and our team will send you a quote the same day. Our clinic is close to the
 station, and we validate your parking.
 """
+
+
+@pytest.fixture(scope="module")
+def linter(engine) -> Linter:
+    """The script measures the rules' handling of who is speaking: the claim finder is off."""
+    return Linter(Config(claim_finder=False))
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,8 @@ from claimlint.nlp import forms_of, get_nlp, lemma_of
 from claimlint.rulepack import Pattern, Rule, RuleFileError, RulePack
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import regex
     from spacy.tokens import Doc
 
@@ -1021,14 +1023,17 @@ REPEAT_WORDS = 2  # a repeated block this short is a section label, not a repeat
 _SENTENCE_END = re.compile(r"[.!?…][\"'\u201d\u2019)\]]*$")  # a sentence, not a title line
 
 
-def _without_repeats(doc: Document, findings: list[EngineFinding]) -> list[EngineFinding]:
+def _without_repeats(doc: Document, findings: list[EngineFinding],
+                     by: Callable[[EngineFinding], str] = lambda f: f.rule.id,
+                     droppable: Callable[[EngineFinding], bool] = lambda f: True) -> list[EngineFinding]:
     """One claim, one finding, across repeated title lines: a block without closing
     punctuation that repeats an earlier block word for word (a page's title repeated as its
     first heading, a banner shown twice) says what the earlier one said; a rule that fired in
     the earlier block is not reported again in the copy. A short label repeated ("Patient
     stories" over two sections, REPEAT_WORDS words or fewer) names each section anew, and a
     sentence written twice in the copy is a second claim (a baseline reports it as new): both
-    are reported each time."""
+    are reported each time. ``by`` names what must have fired in the earlier block (the rule;
+    the claim finder asks for the category), and only ``droppable`` findings are dropped."""
     blocks = doc.blocks
     if len(blocks) < 2 or not findings:
         return findings
@@ -1049,9 +1054,9 @@ def _without_repeats(doc: Document, findings: list[EngineFinding]) -> list[Engin
                 kept.append(f)
                 continue
             origin = first.setdefault(key, bi)
-            if origin != bi and (f.rule.id, origin) in fired:
+            if origin != bi and (by(f), origin) in fired and droppable(f):
                 continue
-            fired.add((f.rule.id, bi))
+            fired.add((by(f), bi))
         kept.append(f)
     return kept
 
