@@ -438,3 +438,78 @@ def test_the_read_manifest_writer_lists_only_read_splits(tmp_path, monkeypatch):
     with pytest.raises(SystemExit):
         make.main()
     assert not (tmp_path / "read.jsonl").exists()
+
+
+def _anchor(train) -> dict:  # noqa: ANN001
+    """A page-kind model fitted on our two pages, as an anchor to refit."""
+    rows = [train.features(t) for t in (SELLER, EXPLAINER) * 5]
+    return train.fit(rows, [0, 1] * 5, names=train.FEATURES) | {
+        "threshold": 0.5, "mixed_band": 0.2, "pages": 10, "prior": {"share": 0.3}}
+
+
+def test_an_anchored_refit_moves_from_the_anchor_as_its_strength_falls(kind_only):
+    """A strong pull keeps the anchor's weights, a weak one follows the new pages; 'kept'
+    changes only the intercept; the anchor's standardisation is kept so its weights apply."""
+    train = _load("train_pagekind")
+    anchor = _anchor(train)
+    pages = train.load_pages([f"{kind_only}:{kind_only.parent}"], heldout=None)
+    rows = [train.features(p["text"]) for p in pages]
+    flipped = [1 - int(p["kind"] == "educational") for p in pages]  # the new pages disagree
+    kept = train.fit_anchored(rows, flipped, anchor, None)
+    assert kept["weights"] == {f: round(v, 5) for f, v in anchor["weights"].items()}
+    assert kept["mean"] == anchor["mean"] and kept["scale"] == anchor["scale"]
+
+    def distance(l2: float) -> float:
+        w = train.fit_anchored(rows, flipped, anchor, l2)["weights"]
+        return sum(abs(w[f] - anchor["weights"][f]) for f in w)
+
+    assert distance(1000) < distance(10) < distance(0.01)
+    weak = train.fit_anchored(rows, flipped, anchor, 0.01)
+    seller = train.probability(weak, train.features(SELLER))
+    assert seller > 0.5  # it learned the flipped labels
+
+
+def test_anchored_cross_validation_never_scores_a_site_with_a_model_that_saw_it(kind_only, monkeypatch):
+    train = _load("train_pagekind")
+    anchor = _anchor(train)
+    pages = train.load_pages([f"{kind_only}:{kind_only.parent}"], heldout=None)
+    for i, p in enumerate(pages):  # five sites of two pages each
+        p["url"] = f"https://www.site-{i // 2}.example/page-{i}"
+    rows = [train.features(p["text"]) for p in pages]
+    seen = []
+    real = train.fit_anchored
+
+    def spy(rows_, labels_, anchor_, l2):  # noqa: ANN001, ANN202
+        seen.append({id(r) for r in rows_})
+        return real(rows_, labels_, anchor_, l2)
+
+    monkeypatch.setattr(train, "fit_anchored", spy)
+    scores = train.anchored_cv(pages, rows, anchor, [10.0, None], folds=5)
+    assert set(scores) == {"10.0", "kept"}
+    assert all(0 <= s["accuracy"] <= 1 and s["log_loss"] >= 0 for s in scores.values())
+    assert len(seen) == 10  # five folds, two strengths: each fold leaves one site's two pages out
+    for trained in seen:
+        assert len(trained) == 8
+    by_site = {}
+    for i, p in enumerate(pages):
+        by_site.setdefault(train.site(p["url"]), set()).add(id(rows[i]))
+    assert len(by_site) == 5
+    for trained in seen:  # a fold's model never saw any page of a site it leaves out
+        assert sum(not (pages_ & trained) for pages_ in by_site.values()) == 1
+
+
+def test_the_command_line_refits_an_anchor_and_moves_its_prior(kind_only, tmp_path, monkeypatch):
+    train = _load("train_pagekind")
+    anchor_file = tmp_path / "anchor.json"
+    anchor_file.write_text(json.dumps(_anchor(train)), encoding="utf-8")
+    out = tmp_path / "refit.json"
+    monkeypatch.setattr(sys, "argv", ["train_pagekind", f"{kind_only}:{kind_only.parent}", "--anchor",
+                                      str(anchor_file), "--anchor-l2", "10", "kept", "--out", str(out),
+                                      "--heldout", str(tmp_path / "none.jsonl")])
+    train.main()
+    model = json.loads(out.read_text(encoding="utf-8"))
+    assert model["anchored"]["l2"] in ("10.0", "kept") and set(model["anchored"]["cv"]) == {"10.0", "kept"}
+    assert model["prior"] == {"scheme": "anchor", "share": 0.3}
+    assert model["threshold"] == 0.5 and model["pages"] == 10
+    explainer, seller = (train.probability(model, train.features(t)) for t in (EXPLAINER, SELLER))
+    assert explainer > seller
