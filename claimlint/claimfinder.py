@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from operator import add
 from pathlib import Path
 
 from claimlint.claimmodel import (
@@ -29,8 +30,8 @@ from claimlint.claimmodel import (
     check_head,
     fired_by_sentence,
     read_json,
+    row,
     sentence_of,
-    sentence_row,
 )
 from claimlint.document import Document
 from claimlint.engine.core import EngineFinding
@@ -56,8 +57,8 @@ def all_rows(doc: Document, found: list[EngineFinding], stems: bool = False
              ) -> tuple[list[tuple[int, int, int]], list[int | None], list[dict[str, float]]]:
     """Every sentence, the sentence of each engine finding, and each sentence's features
     (the rules' findings before the claim model: the same features the fit sees)."""
-    sents, where, fired, rate = fired_by_sentence(doc, found)
-    return sents, where, [sentence_row(doc, sents, fired, i, rate, stems) for i in range(len(sents))]
+    sents, where, _, _ = fired_by_sentence(doc, found)
+    return sents, where, [row(doc, found, i, stems) for i in range(len(sents))]
 
 
 def eligible(n: int, where: list[int | None], where_kept: list[int | None],
@@ -117,24 +118,39 @@ class Heads:
         self.names = list(heads)
         self.biases = [heads[n]["bias"] for n in self.names]
         self.thresholds = [heads[n]["threshold"] for n in self.names]
-        table: dict[str, list] = {}
+        # a logit a little below each threshold's: below it the probability cannot reach it
+        self.least = [math.log(t / (1 - t)) - 1e-6 if t < 1 else math.inf for t in self.thresholds]
+        table: dict[str, list[float]] = {}
         for j, name in enumerate(self.names):
             for feature, w in heads[name]["weights"].items():
-                table.setdefault(feature, []).extend((j, w))
-        # one flat tuple a feature (head, weight, head, weight, ...): two thirds of the objects
-        # of a tuple of pairs, so the plan cache's copy loads in about two thirds of the time
-        self.weights = {feature: tuple(flat) for feature, flat in table.items()}
+                table.setdefault(feature, [0.0] * len(self.names))[j] = w
+        # one tuple of every head's weight a feature (0.0 where a head has none): a feature's
+        # terms are added to all heads in one C-level step, and adding 0.0 changes no sum
+        self.weights = {feature: tuple(ws) for feature, ws in table.items()}
 
     def probabilities(self, row: dict[str, float]) -> list[float]:
         """Each head's probability for ``row``, in the order of ``names``."""
+        return [_sigmoid(b + z) for b, z in zip(self.biases, self._sums(row))]
+
+    def _sums(self, row: dict[str, float]) -> list[float]:
         sums = [0.0] * len(self.names)
         table = self.weights
         for feature, value in row.items():
-            flat = table.get(feature)
-            if flat:
-                for i in range(0, len(flat), 2):
-                    sums[flat[i]] += flat[i + 1] * value
-        return [1 / (1 + math.exp(-max(-30.0, min(30.0, b + z)))) for b, z in zip(self.biases, sums)]
+            ws = table.get(feature)
+            if ws is not None:
+                sums = list(map(add, sums, ws if value == 1.0 else [w * value for w in ws]))
+        return sums
+
+    def passing(self, row: dict[str, float]) -> list[tuple[str, float]]:
+        """The heads whose probability for ``row`` reaches their threshold, with it. The
+        probability is only computed where the head's logit comes near its threshold's."""
+        return [(name, p) for name, b, z, least, threshold
+                in zip(self.names, self.biases, self._sums(row), self.least, self.thresholds)
+                if b + z >= least and (p := _sigmoid(b + z)) >= threshold]
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 _HEADS: dict[int, tuple[dict, Heads]] = {}
@@ -193,12 +209,12 @@ def apply(doc: Document, found: list[EngineFinding], kept: list[EngineFinding],
     allowed = eligible(len(sents), where, sentence_of(sents, kept), [f.rule.category for f in kept],
                        heads.mode)
     added = []
-    for i, (row, have) in enumerate(zip(feats, allowed, strict=True)):
+    for i, (feats_i, have) in enumerate(zip(feats, allowed, strict=True)):
         if have is None:
             continue
         _, a, b = sents[i]
-        for cat, p, threshold in zip(heads.names, heads.probabilities(row), heads.thresholds):
-            if p >= threshold and cat not in have:
+        for cat, p in heads.passing(feats_i):
+            if cat not in have:
                 added.append(EngineFinding(by_cat[cat], a, b, a, b, {"claim_probability": round(p, 3)}))
     if not added:
         return kept

@@ -115,8 +115,8 @@ def sentence_row(doc: Document, sents: list[Sentence], fired: list[list[EngineFi
     toks = tokens(text, stems)
     kind = doc.page_kind
     block = doc.blocks[bi]
-    f = {f"w:{t}": 1.0 for t in toks}
-    f.update({f"b:{x}_{y}": 1.0 for x, y in zip(toks, toks[1:])})
+    f = dict.fromkeys(map("w:".__add__, toks), 1.0)
+    f.update(dict.fromkeys(map("b:{}_{}".format, toks, toks[1:]), 1.0))
     f.update({f"rc:{h.rule.category}": 1.0 for h in fired[i]})
     f.update({f"ri:{h.rule.id}": 1.0 for h in fired[i]})
     f.update({"rate": rate, f"kind:{kind}": 1.0, f"block:{block.kind}": 1.0,
@@ -199,13 +199,39 @@ def fired_by_sentence(doc: Document, found: list[EngineFinding]
                       ) -> tuple[list[Sentence], list[int | None], list[list[EngineFinding]], float]:
     """The sentences, each finding's sentence, the findings starting in each sentence, and the
     share of sentences with one: what every sentence's features are read from."""
+    return _read(doc, found)[2]
+
+
+def row(doc: Document, found: list[EngineFinding], i: int, stems: bool = False,
+        groups: tuple[str, ...] = ()) -> dict[str, float]:
+    """Sentence ``i``'s features (``sentence_row``), built once for the claim model and the
+    claim finder alike (callers never change a row)."""
+    _, _, (sents, _, fired, rate), rows = _read(doc, found)
+    key = (i, stems, groups)
+    got = rows.get(key)
+    if got is None:
+        got = rows[key] = sentence_row(doc, sents, fired, i, rate, stems, groups)
+    return got
+
+
+_LAST: tuple | None = None  # (doc, found, fired_by_sentence's answer, the rows built from it)
+
+
+def _read(doc: Document, found: list[EngineFinding]) -> tuple:
+    """The claim model and the claim finder read the same document and findings one after the
+    other: the last reading (with its rows) is kept and given again for the same two objects."""
+    global _LAST
+    last = _LAST
+    if last is not None and last[0] is doc and last[1] is found:
+        return last
     sents = sentences(doc)
     where = sentence_of(sents, found)
     fired: list[list[EngineFinding]] = [[] for _ in sents]
     for f, i in zip(found, where, strict=True):
         if i is not None:
             fired[i].append(f)
-    return sents, where, fired, sum(bool(h) for h in fired) / max(1, len(sents))
+    last = _LAST = (doc, found, (sents, where, fired, sum(bool(h) for h in fired) / max(1, len(sents))), {})
+    return last
 
 
 def rows(doc: Document, found: list[EngineFinding], stems: bool = False, keep: bool = True,
@@ -214,9 +240,8 @@ def rows(doc: Document, found: list[EngineFinding], stems: bool = False, keep: b
     """The sentences, each finding's sentence, the flagged head's rows (by sentence) and the
     keep head's rows (by finding index; empty when ``keep`` is false), with the optional
     feature ``groups``: what both the fit and ``apply`` score."""
-    sents, where, fired, rate = fired_by_sentence(doc, found)
-    flagged = {i: sentence_row(doc, sents, fired, i, rate, stems, groups)
-               for i in sorted({i for i in where if i is not None})}
+    sents, where, fired, _ = fired_by_sentence(doc, found)
+    flagged = {i: row(doc, found, i, stems, groups) for i in sorted({i for i in where if i is not None})}
     keep_rows = {} if not keep else {
         j: finding_row(doc, sents[i], flagged[i], f, len({h.rule.category for h in fired[i]}))
         for j, (f, i) in enumerate(zip(found, where, strict=True)) if i is not None}

@@ -303,7 +303,7 @@ def test_all_heads_in_one_pass_give_each_heads_probability_to_the_last_bit(linte
 
     rnd = random.Random(12)
     words = [f"w:{i}" for i in range(40)]
-    heads = {cat: {"bias": rnd.uniform(-3, 1), "threshold": 0.5,
+    heads = {cat: {"bias": rnd.uniform(-3, 1), "threshold": rnd.choice([0.05, 0.3, 0.5, 0.9, 1.0]),
                    "weights": {w: rnd.uniform(-2, 2) for w in rnd.sample(words, 25)}}
              for cat in ("TREATMENT", "SAFETY", "HYPE")}
     rows = [{w: rnd.choice([1.0, 0.5, 0.25, 3.0, 1e-9]) for w in rnd.sample(words, rnd.randint(0, 30))}
@@ -318,7 +318,10 @@ def test_all_heads_in_one_pass_give_each_heads_probability_to_the_last_bit(linte
         together = claimfinder.Heads({"mode": "missing", "heads": hs})
         assert together.names == list(hs)
         for row in rs:
-            assert together.probabilities(row) == [probability(hs[n], row) for n in together.names]
+            each = [probability(hs[n], row) for n in together.names]
+            assert together.probabilities(row) == each
+            assert together.passing(row) == [(n, q) for n, q in zip(together.names, each)
+                                             if q >= hs[n]["threshold"]]
     assert claimfinder.heads_of(model) is claimfinder.heads_of(model)
 
 
