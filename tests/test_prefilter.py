@@ -663,3 +663,45 @@ def test_a_piece_cut_from_longer_words_is_no_anchor_where_another_part_is():
         frozenset({"educate", "educated"})]
     assert _requirements([{"re"}], pieces) == [frozenset({"re"})]
     assert _requirements([{"re"}, {"-"}], pieces) == [frozenset({"re"})]
+
+
+PIECES = """
+category: HYPE
+rules:
+  - id: HYPE.explore
+    severity: warning
+    message: Explore.
+    why: A test rule.
+    suggestion: None.
+    cancel: []
+    patterns:
+      - regex: '\\bwe\\s*[''\\u2019]ll\\s+explore\\b'
+  - id: HYPE.cannot
+    severity: warning
+    message: Cannot.
+    why: A test rule.
+    suggestion: None.
+    cancel: []
+    patterns:
+      - tokens: [{LOWER: not}, {LOWER: be}]
+"""
+
+
+def test_a_piece_is_looked_for_inside_words_only_for_patterns_matched_on_tokens(tmp_path):
+    """ "ll" and "not" are pieces the tokenizer cuts out of longer words ("youll",
+    "cannot"). A token pattern needing "not" must find it inside "cannot"; a regex needing
+    "ll" after an apostrophe never matches it inside "will" or "all", so the prefilter does
+    not look for it there (where it hits in nearly every sentence). Both find what
+    matching every sentence finds."""
+    path = tmp_path / "pieces.yml"
+    path.write_text(PIECES)
+    engine = Engine(load_rules([path]), plan_cache=False)
+    assert "not" in engine._inside_words and "ll" not in engine._inside_words
+    full = Engine(engine.pack, use_prefilter=False, plan_cache=False)
+    text = ("We'll explore it. We\u2019ll explore more. Well, all will explore. It cannot be "
+            "done. Youll explore. It is not be. Shall we explore? Weill explore.\n")
+    doc = read_document(text, "text", "p")
+    fast = [(f.rule.id, f.start, f.end) for f in engine.run(doc)]
+    assert fast == [(f.rule.id, f.start, f.end) for f in full.run(doc)]
+    assert [r for r, _, _ in fast].count("HYPE.explore") == 2
+    assert [r for r, _, _ in fast].count("HYPE.cannot") == 2

@@ -273,10 +273,17 @@ class Engine:
         nlp = self.nlp
         requires, literals, spelled, alternatives = {}, {}, {}, {}
         pieces = _inside_word_pieces(nlp)
-        inside = set(pieces)
+        inside = set()
         for key, entry in self.entries.items():
             parts = self._anchor_parts(entry.pattern)
             requires[key] = _requirements(parts, pieces)
+            if entry.pattern.kind != "regex":
+                # a phrase or token pattern's word may be a piece the tokenizer cuts out of
+                # a longer word ("not" of "cannot"): such anchors are looked for inside
+                # words. A regex runs on the text, not on tokens: which of its anchors may
+                # follow a letter its own parse tells (``inside_word_anchors``), so "ll" of
+                # ``we\s*'ll`` is not looked for inside "will" and "all"
+                inside |= pieces & frozenset().union(*requires[key])
             if entry.pattern.kind == "regex" and _formula_size(entry.pattern.value) > SPLIT_TESTS \
                     and (alts := regex_alternatives(entry.pattern.value)):
                 # a regex of alternatives: each is tested only where its anchors are found
