@@ -388,18 +388,54 @@ def test_simplified_formula_leaves_out_tests_that_cannot_decide():
 
 def test_regex_formulas_of_the_pack_hold_wherever_the_rules_match(engine):
     """Ruling a window out on its literals loses nothing: on every example sentence of every
-    rule, where a regex of the pack matches, its formula holds on the lower-cased text."""
+    rule, where a regex of the pack matches, its formula holds on the lower-cased text (with
+    and without what its lookarounds need)."""
     sentences = [s for rule in engine.pack.rules for s in rule.flag_examples + rule.pass_examples]
-    checked = 0
+    checked = with_lookarounds = 0
     for source in engine._regexes.source.values():
-        if regex_formula(source) is None:
-            continue
-        test = eval(f"lambda t: {regex_formula(source)}")
-        for text in sentences:
-            if _compiled(source).search(text):
-                checked += 1
-                assert test(text.lower()), (source, text)
-    assert checked > 100
+        for lookarounds in (False, True):
+            if regex_formula(source, lookarounds) is None:
+                continue
+            with_lookarounds += lookarounds and regex_formula(source, True) != regex_formula(source)
+            test = eval(f"lambda t: {regex_formula(source, lookarounds)}")
+            for text in sentences:
+                if _compiled(source).search(text):
+                    checked += 1
+                    assert test(text.lower()), (source, text)
+    assert checked > 200
+    assert with_lookarounds > 20  # the pack's regexes whose lookarounds add literals
+
+
+@pytest.mark.parametrize("pattern,holds,lacks", [
+    (r"[Ss]tem\s+cells?(?=\s+heal)", ["stem cells heal"], ["stem cells help"]),
+    (r"^(?!.*\bno\b)(?=.*?\b(?:drugs?|pills?)\b).+", ["we sell pills", "no drugs"],
+     ["we sell medicine"]),  # a negative lookaround needs nothing
+    (r"(?<=\bdr\.?\s)[A-Z]\w+\s+says", ["dr. Lee says"], ["Lee says"]),
+    (r"(?:(?=\w+ing)\w+|cure)\s+pain", ["living pain", "cure pain"], ["no pain"]),
+])
+def test_a_regex_formula_with_lookarounds_needs_what_they_need(pattern, holds, lacks):
+    """A regex runs on one sentence, so what a positive lookahead or lookbehind needs is in
+    that sentence: the exclusions ``^(?!...)(?=.*\b(?:...)\b)`` of the pack are tested on a
+    sentence's words before their regex scans it."""
+    test = eval(f"lambda t: {regex_formula(pattern, lookarounds=True)}")
+    assert all(test(text.lower()) for text in holds)
+    assert not any(test(text.lower()) for text in lacks)
+    rx = _compiled(pattern)
+    assert all(not rx.search(text) for text in lacks)
+
+
+def test_an_exclusion_is_tested_on_what_its_lookahead_needs(tmp_path):
+    """The window and sentence test of an exclusion made of lookarounds names the words its
+    lookahead needs, and findings are those of matching every sentence."""
+    engine = _engine_with(tmp_path, r"\bbook\s+now\b", r"^(?!.*\bwinter\b)(?=.*\bsummer\b)")
+    key = next(k for k, e in engine.entries.items()
+               if e.role == "exclude" and engine.rules[e.rule].id == "HYPE.shouting")
+    assert "'summer' in t" in engine._tests.source[key]
+    full = Engine(engine.pack, use_prefilter=False, plan_cache=False)
+    for text in (PROMO_PAGE, PROMO_PAGE.replace("SUMMER", "WINTER"), "BOOK NOW. Summer is here.\n"):
+        doc = read_document(text, "text", "p")
+        assert [(f.rule.id, f.start) for f in engine.run(doc)] == [
+            (f.rule.id, f.start) for f in full.run(doc)]
 
 
 def test_the_rarest_anchor_set_in_real_text_triggers_a_pattern():

@@ -142,17 +142,19 @@ FORMULA_SKIP = frozenset({"the", "of", "and", "to", "in", "is", "are", "was", "w
 
 
 @lru_cache(maxsize=4096)
-def regex_formula(pattern: str) -> str | None:
+def regex_formula(pattern: str, lookarounds: bool = False) -> str | None:
     """A Python expression over ``t``, a window's lower-cased text, that is true wherever
     ``pattern`` can match in it: the literal runs the regex needs, joined by ``and`` along
     a sequence and ``or`` across alternatives (``('stem' in t and 'cell' in t)``). Where it
     is false no regex search is needed to know the regex finds nothing. None when the
-    regex needs no literal, or the standard parser rejects it."""
+    regex needs no literal, or the standard parser rejects it. With ``lookarounds``, what a
+    positive lookahead or lookbehind needs is needed too: a regex runs on one sentence, so
+    what its lookarounds see lies in that sentence (``^(?=.*\\bdrugs?\\b)`` needs "drug")."""
     try:
         parsed = _parse(pattern, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError, FutureWarning):
         return None
-    formula = _seq_formula(list(parsed))
+    formula = _seq_formula(list(parsed), lookarounds)
     return formula and simplified_formula(formula)
 
 
@@ -214,8 +216,9 @@ def _simplify(node, present: frozenset[str], absent: frozenset[str]):  # noqa: A
     return kept[0] if len(kept) == 1 else ast.BoolOp(node.op, kept)
 
 
-def _seq_formula(items: list) -> str | None:
-    """All of a sequence's literal runs and required groups (None: nothing required)."""
+def _seq_formula(items: list, lookarounds: bool = False) -> str | None:
+    """All of a sequence's literal runs and required groups (None: nothing required), and
+    with ``lookarounds`` those of its positive lookarounds."""
     parts: list[str] = []
     run = ""
 
@@ -232,11 +235,13 @@ def _seq_formula(items: list) -> str | None:
         run = ""
         sub = None
         if op is sre_constants.SUBPATTERN:
-            sub = _seq_formula(list(av[-1]))
+            sub = _seq_formula(list(av[-1]), lookarounds)
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
-            sub = _seq_formula(list(av[2]))
+            sub = _seq_formula(list(av[2]), lookarounds)
+        elif op is sre_constants.ASSERT and lookarounds:
+            sub = _seq_formula(list(av[1]), lookarounds)
         elif op is sre_constants.BRANCH:
-            alternatives = [_seq_formula(list(b)) for b in av[1]]
+            alternatives = [_seq_formula(list(b), lookarounds) for b in av[1]]
             if all(alternatives):
                 sub = "(" + " or ".join(dict.fromkeys(alternatives)) + ")"
         if sub:
