@@ -391,19 +391,22 @@ def test_regex_formulas_of_the_pack_hold_wherever_the_rules_match(engine):
     rule, where a regex of the pack matches, its formula holds on the lower-cased text (with
     and without what its lookarounds need)."""
     sentences = [s for rule in engine.pack.rules for s in rule.flag_examples + rule.pass_examples]
-    checked = with_lookarounds = 0
+    checked = 0
+    widened = {True: 0, False: 0}
     for source in engine._regexes.source.values():
-        for lookarounds in (False, True):
-            if regex_formula(source, lookarounds) is None:
+        for lookarounds, marks in ((False, False), (True, False), (True, True)):
+            formula = regex_formula(source, lookarounds, marks)
+            if formula is None:
                 continue
-            with_lookarounds += lookarounds and regex_formula(source, True) != regex_formula(source)
-            test = eval(f"lambda t: {regex_formula(source, lookarounds)}")
+            if lookarounds:  # regexes whose lookarounds (or marks) add tests
+                widened[marks] += formula != regex_formula(source, lookarounds, not marks)
+            test = eval(f"lambda t: {formula}")
             for text in sentences:
                 if _compiled(source).search(text):
                     checked += 1
                     assert test(text.lower()), (source, text)
-    assert checked > 200
-    assert with_lookarounds > 20  # the pack's regexes whose lookarounds add literals
+    assert checked > 300
+    assert widened[False] > 20 and widened[True] > 20
 
 
 @pytest.mark.parametrize("pattern,holds,lacks", [
@@ -412,12 +415,17 @@ def test_regex_formulas_of_the_pack_hold_wherever_the_rules_match(engine):
      ["we sell medicine"]),  # a negative lookaround needs nothing
     (r"(?<=\bdr\.?\s)[A-Z]\w+\s+says", ["dr. Lee says"], ["Lee says"]),
     (r"(?:(?=\w+ing)\w+|cure)\s+pain", ["living pain", "cure pain"], ["no pain"]),
+    (r"[\u201c\"][^\u201d\"]{0,300}?\bpain", ['"my pain', "\u201cno pain"], ["my pain"]),
+    (r"\d+\s*%\s+better|(?:we|you)\s*[?!]", ["50 % better", "you?"], ["50 percent better", "you"]),
+    (r"(?=\s*\(\w+\))\s+cure", [" (a) cure"], [" cure"]),
 ])
 def test_a_regex_formula_with_lookarounds_needs_what_they_need(pattern, holds, lacks):
     """A regex runs on one sentence, so what a positive lookahead or lookbehind needs is in
     that sentence: the exclusions ``^(?!...)(?=.*\b(?:...)\b)`` of the pack are tested on a
-    sentence's words before their regex scans it."""
-    test = eval(f"lambda t: {regex_formula(pattern, lookarounds=True)}")
+    sentence's words before their regex scans it. A quotation mark, a per cent sign or a
+    question mark a regex needs is tested too (MARKS: rare in copy, so they rule out most
+    windows)."""
+    test = eval(f"lambda t: {regex_formula(pattern, lookarounds=True, marks=True)}")
     assert all(test(text.lower()) for text in holds)
     assert not any(test(text.lower()) for text in lacks)
     rx = _compiled(pattern)
@@ -431,6 +439,10 @@ def test_an_exclusion_is_tested_on_what_its_lookahead_needs(tmp_path):
     key = next(k for k, e in engine.entries.items()
                if e.role == "exclude" and engine.rules[e.rule].id == "HYPE.shouting")
     assert "'summer' in t" in engine._tests.source[key]
+    quoted = _engine_with(tmp_path, r'[\u201c"]book\s+now\b', r"\bwinter\b")
+    key = next(k for k, e in quoted.entries.items()
+               if e.role == "claim" and quoted.rules[e.rule].id == "HYPE.shouting")
+    assert "'\u201c' in t" in quoted._tests.source[key]
     full = Engine(engine.pack, use_prefilter=False, plan_cache=False)
     for text in (PROMO_PAGE, PROMO_PAGE.replace("SUMMER", "WINTER"), "BOOK NOW. Summer is here.\n"):
         doc = read_document(text, "text", "p")

@@ -307,7 +307,7 @@ class Engine:
                 "position_sensitive": sensitive, "spelled": spelled,
                 # a regex's literal runs, all of them, as a test on a window's text
                 "formulas": {k: f for k, src in self._regexes.source.items()
-                             if (f := regex_formula(src, lookarounds=True))},
+                             if (f := regex_formula(src, lookarounds=True, marks=True))},
                 "relaxed": {k: relaxed(self._regexes.source[k]) for k in sensitive},
                 # anchors a match may hold right after a letter are looked for inside words
                 "inside_words": frozenset(inside), "alternatives": alternatives,
