@@ -17,7 +17,7 @@ from claimlint.engine.prefilter import (
     simplified_formula,
     trie_regex,
 )
-from claimlint.lint import read_document
+from claimlint.lint import kind_for, read_document
 from claimlint.rulepack import load_rules
 from tests.conftest import SHARED
 
@@ -753,3 +753,35 @@ def test_a_piece_is_looked_for_inside_words_only_for_patterns_matched_on_tokens(
     assert fast == [(f.rule.id, f.start, f.end) for f in full.run(doc)]
     assert [r for r, _, _ in fast].count("HYPE.explore") == 2
     assert [r for r, _, _ in fast].count("HYPE.cannot") == 2
+
+
+def test_document_rules_match_only_windows_whose_words_allow_their_entries(engine, monkeypatch):
+    """A document rule's windows are checked as sentence rules' are before they are matched
+    (the entries' words in order, their text tests): an entry failing them cannot match
+    there. Every part of every document rule finds the hits it finds without the checks
+    (hits starting at the same place may come in another order: they did already, with
+    the order of a set of entries), the findings are the same, and fewer windows are
+    tokenized."""
+    from tests.conftest import FIXTURES
+
+    examples = [t for r in engine.pack.rules for t in (*r.flag_examples, *r.pass_examples)]
+    docs = _generated_docs(engine) + [read_document("\n\n".join(examples), "text", "all")]
+    docs += [read_document(p.read_text(), kind_for(p.name), p.name)
+             for p in sorted((FIXTURES / "pages").iterdir())]
+
+    def part_hits() -> tuple[list, list, int]:
+        e = Engine(engine.pack)
+        found = [sorted((h.start, h.end, h.entry.rule, h.entry.role, h.entry.group,
+                         sorted(h.contexts), h.key) for h in e._live_hits(st, part))
+                 for st in e._states(docs) for part in e._part_keys]
+        findings = [[(f.rule.id, f.start, f.end, f.extra) for f in found]
+                    for found in Engine(engine.pack).run_many(docs)]
+        return found, findings, e.stats.windows
+
+    checked, findings, windows = part_hits()
+    monkeypatch.setattr(Engine, "_passing", lambda self, doc, win, hits, found, keys: keys)
+    unchecked, unchecked_findings, more_windows = part_hits()
+    assert checked == unchecked
+    assert findings == unchecked_findings
+    assert sum(map(len, checked)) > 100
+    assert windows < more_windows

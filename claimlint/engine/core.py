@@ -905,7 +905,8 @@ class Engine:
         if self.unanchored or not self.use_prefilter:
             windows = ((win, keys) for win in self._plan(st, wanted, keys))
         else:
-            windows = ((win, self._active(found, keys)) for win, hits in self._hit_windows(st)
+            windows = ((win, self._passing(st.doc, win, hits, found, self._active(found, keys)))
+                       for win, hits in self._hit_windows(st)
                        if (found := wanted.intersection(chain.from_iterable(hits))))
         for win, active in windows:
             if not active:
@@ -916,6 +917,25 @@ class Engine:
                 e = h.entry
                 if (e.rule, e.role, e.group) == part and not (h.contexts & cancel):
                     yield h
+
+    def _passing(self, doc: Document, win: Window, hits: list[tuple[str, ...]],
+                 found: set[str], keys: frozenset[str]) -> set[str]:
+        """The entries of ``keys`` whose words a window holds as they need them (in order, and
+        their text test: what ``_plan`` checks for sentence rules before spaCy sees a window;
+        an entry failing them cannot match there)."""
+        tests, alternatives = self._tests, self._alternatives
+        lower = None
+        out = set()
+        for k in keys:
+            if k in self._ordered and not _in_order(self._requires[k], hits):
+                continue
+            if k in tests.source:
+                if lower is None:
+                    lower = doc.text[win[0]:win[1]].lower()
+                if not tests[k](lower) or k in alternatives and not alternatives[k](found, lower):
+                    continue
+            out.add(k)
+        return out
 
     def _may_fire(self, st: _DocState, ri: int) -> bool:
         """False when a document rule certainly cannot fire: no anchor of its first group
