@@ -231,6 +231,9 @@ def _literal(word: str) -> bool:
 @example([["guaranteed"] + ["stem"] * 7 + [","] + ["cells"] * 6])  # a list's comma, AFTER on
 @example([["stem", ",", "no", "and", "cures"], ["stem", "stem", "is"]])
 @example([["therapy", ";", "none", "\"", "cures"], ["stem", "stem", "stem", "can"]])
+# no negator at all (``Tokens.may_negate``: nothing to walk), a limit word, a capital contraction
+@example([["we", "guarantee", "stem", "cells", "cures"], ["evidence", "is", "limited"]])
+@example([["results", "DOESN'T", "guaranteed", "therapy"], ["stem", "cells", "cures"]])
 def test_checks_on_token_lists_answer_as_before(pipelines, parts):
     text = _text(parts)
     for nlp in pipelines:
@@ -278,3 +281,22 @@ def test_the_warning_expression_is_lower_case():
     import re
 
     assert not re.findall(r"(?<!\\)[A-Z]", context.WARN_PHRASES_SOURCE)
+
+
+def test_a_sentence_without_negators_or_limit_words_is_negated_nowhere(pipelines):
+    """``negated`` returns at once where no token is a negator or a limit word; the answers
+    are those of walking the clause (the reference), there and where one is."""
+    for nlp in pipelines:
+        for text, may in (("We guarantee our stem cell therapy cures knee pain.", False),
+                          ("Evidence supporting its use is limited.", True),
+                          ("Results ARE NOT guaranteed.", True),
+                          ("It DOESN\u2019T cure pain.", True)):
+            doc = nlp(text)
+            sent = next(iter(doc[0:len(doc)].sents))
+            toks = Tokens.of_span(sent)
+            assert toks.may_negate is may, text
+            for s in range(sent.start, sent.end):
+                for e in range(s + 1, sent.end + 1):
+                    ls, le = s - toks.base, e - toks.base
+                    assert context.CHECKS["negated"](toks, ls, le, "", _literal, text) == \
+                        ref_negated(sent, s, e, _literal), (text, s, e)

@@ -17,7 +17,7 @@ from claimlint.engine.prefilter import (
     simplified_formula,
     trie_regex,
 )
-from claimlint.lint import read_document
+from claimlint.lint import kind_for, read_document
 from claimlint.rulepack import load_rules
 from tests.conftest import SHARED
 
@@ -388,18 +388,66 @@ def test_simplified_formula_leaves_out_tests_that_cannot_decide():
 
 def test_regex_formulas_of_the_pack_hold_wherever_the_rules_match(engine):
     """Ruling a window out on its literals loses nothing: on every example sentence of every
-    rule, where a regex of the pack matches, its formula holds on the lower-cased text."""
+    rule, where a regex of the pack matches, its formula holds on the lower-cased text (with
+    and without what its lookarounds need)."""
     sentences = [s for rule in engine.pack.rules for s in rule.flag_examples + rule.pass_examples]
     checked = 0
+    widened = {True: 0, False: 0}
     for source in engine._regexes.source.values():
-        if regex_formula(source) is None:
-            continue
-        test = eval(f"lambda t: {regex_formula(source)}")
-        for text in sentences:
-            if _compiled(source).search(text):
-                checked += 1
-                assert test(text.lower()), (source, text)
-    assert checked > 100
+        for lookarounds, marks in ((False, False), (True, False), (True, True)):
+            formula = regex_formula(source, lookarounds, marks)
+            if formula is None:
+                continue
+            if lookarounds:  # regexes whose lookarounds (or marks) add tests
+                widened[marks] += formula != regex_formula(source, lookarounds, not marks)
+            test = eval(f"lambda t: {formula}")
+            for text in sentences:
+                if _compiled(source).search(text):
+                    checked += 1
+                    assert test(text.lower()), (source, text)
+    assert checked > 300
+    assert widened[False] > 20 and widened[True] > 20
+
+
+@pytest.mark.parametrize("pattern,holds,lacks", [
+    (r"[Ss]tem\s+cells?(?=\s+heal)", ["stem cells heal"], ["stem cells help"]),
+    (r"^(?!.*\bno\b)(?=.*?\b(?:drugs?|pills?)\b).+", ["we sell pills", "no drugs"],
+     ["we sell medicine"]),  # a negative lookaround needs nothing
+    (r"(?<=\bdr\.?\s)[A-Z]\w+\s+says", ["dr. Lee says"], ["Lee says"]),
+    (r"(?:(?=\w+ing)\w+|cure)\s+pain", ["living pain", "cure pain"], ["no pain"]),
+    (r"[\u201c\"][^\u201d\"]{0,300}?\bpain", ['"my pain', "\u201cno pain"], ["my pain"]),
+    (r"\d+\s*%\s+better|(?:we|you)\s*[?!]", ["50 % better", "you?"], ["50 percent better", "you"]),
+    (r"(?=\s*\(\w+\))\s+cure", [" (a) cure"], [" cure"]),
+])
+def test_a_regex_formula_with_lookarounds_needs_what_they_need(pattern, holds, lacks):
+    """A regex runs on one sentence, so what a positive lookahead or lookbehind needs is in
+    that sentence: the exclusions ``^(?!...)(?=.*\b(?:...)\b)`` of the pack are tested on a
+    sentence's words before their regex scans it. A quotation mark, a per cent sign or a
+    question mark a regex needs is tested too (MARKS: rare in copy, so they rule out most
+    windows)."""
+    test = eval(f"lambda t: {regex_formula(pattern, lookarounds=True, marks=True)}")
+    assert all(test(text.lower()) for text in holds)
+    assert not any(test(text.lower()) for text in lacks)
+    rx = _compiled(pattern)
+    assert all(not rx.search(text) for text in lacks)
+
+
+def test_an_exclusion_is_tested_on_what_its_lookahead_needs(tmp_path):
+    """The window and sentence test of an exclusion made of lookarounds names the words its
+    lookahead needs, and findings are those of matching every sentence."""
+    engine = _engine_with(tmp_path, r"\bbook\s+now\b", r"^(?!.*\bwinter\b)(?=.*\bsummer\b)")
+    key = next(k for k, e in engine.entries.items()
+               if e.role == "exclude" and engine.rules[e.rule].id == "HYPE.shouting")
+    assert "'summer' in t" in engine._tests.source[key]
+    quoted = _engine_with(tmp_path, r'[\u201c"]book\s+now\b', r"\bwinter\b")
+    key = next(k for k, e in quoted.entries.items()
+               if e.role == "claim" and quoted.rules[e.rule].id == "HYPE.shouting")
+    assert "'\u201c' in t" in quoted._tests.source[key]
+    full = Engine(engine.pack, use_prefilter=False, plan_cache=False)
+    for text in (PROMO_PAGE, PROMO_PAGE.replace("SUMMER", "WINTER"), "BOOK NOW. Summer is here.\n"):
+        doc = read_document(text, "text", "p")
+        assert [(f.rule.id, f.start) for f in engine.run(doc)] == [
+            (f.rule.id, f.start) for f in full.run(doc)]
 
 
 def test_the_rarest_anchor_set_in_real_text_triggers_a_pattern():
@@ -663,3 +711,77 @@ def test_a_piece_cut_from_longer_words_is_no_anchor_where_another_part_is():
         frozenset({"educate", "educated"})]
     assert _requirements([{"re"}], pieces) == [frozenset({"re"})]
     assert _requirements([{"re"}, {"-"}], pieces) == [frozenset({"re"})]
+
+
+PIECES = """
+category: HYPE
+rules:
+  - id: HYPE.explore
+    severity: warning
+    message: Explore.
+    why: A test rule.
+    suggestion: None.
+    cancel: []
+    patterns:
+      - regex: '\\bwe\\s*[''\\u2019]ll\\s+explore\\b'
+  - id: HYPE.cannot
+    severity: warning
+    message: Cannot.
+    why: A test rule.
+    suggestion: None.
+    cancel: []
+    patterns:
+      - tokens: [{LOWER: not}, {LOWER: be}]
+"""
+
+
+def test_a_piece_is_looked_for_inside_words_only_for_patterns_matched_on_tokens(tmp_path):
+    """ "ll" and "not" are pieces the tokenizer cuts out of longer words ("youll",
+    "cannot"). A token pattern needing "not" must find it inside "cannot"; a regex needing
+    "ll" after an apostrophe never matches it inside "will" or "all", so the prefilter does
+    not look for it there (where it hits in nearly every sentence). Both find what
+    matching every sentence finds."""
+    path = tmp_path / "pieces.yml"
+    path.write_text(PIECES)
+    engine = Engine(load_rules([path]), plan_cache=False)
+    assert "not" in engine._inside_words and "ll" not in engine._inside_words
+    full = Engine(engine.pack, use_prefilter=False, plan_cache=False)
+    text = ("We'll explore it. We\u2019ll explore more. Well, all will explore. It cannot be "
+            "done. Youll explore. It is not be. Shall we explore? Weill explore.\n")
+    doc = read_document(text, "text", "p")
+    fast = [(f.rule.id, f.start, f.end) for f in engine.run(doc)]
+    assert fast == [(f.rule.id, f.start, f.end) for f in full.run(doc)]
+    assert [r for r, _, _ in fast].count("HYPE.explore") == 2
+    assert [r for r, _, _ in fast].count("HYPE.cannot") == 2
+
+
+def test_document_rules_match_only_windows_whose_words_allow_their_entries(engine, monkeypatch):
+    """A document rule's windows are checked as sentence rules' are before they are matched
+    (the entries' words in order, their text tests): an entry failing them cannot match
+    there. Every part of every document rule finds the hits it finds without the checks
+    (hits starting at the same place may come in another order: they did already, with
+    the order of a set of entries), the findings are the same, and fewer windows are
+    tokenized."""
+    from tests.conftest import FIXTURES
+
+    examples = [t for r in engine.pack.rules for t in (*r.flag_examples, *r.pass_examples)]
+    docs = _generated_docs(engine) + [read_document("\n\n".join(examples), "text", "all")]
+    docs += [read_document(p.read_text(), kind_for(p.name), p.name)
+             for p in sorted((FIXTURES / "pages").iterdir())]
+
+    def part_hits() -> tuple[list, list, int]:
+        e = Engine(engine.pack)
+        found = [sorted((h.start, h.end, h.entry.rule, h.entry.role, h.entry.group,
+                         sorted(h.contexts), h.key) for h in e._live_hits(st, part))
+                 for st in e._states(docs) for part in e._part_keys]
+        findings = [[(f.rule.id, f.start, f.end, f.extra) for f in found]
+                    for found in Engine(engine.pack).run_many(docs)]
+        return found, findings, e.stats.windows
+
+    checked, findings, windows = part_hits()
+    monkeypatch.setattr(Engine, "_passing", lambda self, doc, win, hits, found, keys: keys)
+    unchecked, unchecked_findings, more_windows = part_hits()
+    assert checked == unchecked
+    assert findings == unchecked_findings
+    assert sum(map(len, checked)) > 100
+    assert windows < more_windows

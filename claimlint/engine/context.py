@@ -131,6 +131,16 @@ class Tokens:
         return [w.isspace() for w in self.text]
 
     @cached_property
+    def may_negate(self) -> bool:
+        """Whether any of these tokens is a negator or a limit word: where none is,
+        ``negated`` is false for every match, with nothing to walk."""
+        lower = self.lower
+        if not (NEGATORS.isdisjoint(lower) and LIMITS.isdisjoint(lower)):
+            return True
+        joined = "\0".join(lower)  # a contraction ends a token ("DOESN'T")
+        return any(c in joined for c in _CONTRACTED)
+
+    @cached_property
     def sent_start(self) -> list[bool]:
         return self._column("sent_start", "is_sent_start")
 
@@ -271,6 +281,8 @@ def negated(sent: Span, start: int, end: int, literal: Callable[[str], bool] = l
 def negated_tokens(toks: Tokens, start: int, end: int,
                    literal: Callable[[str], bool] = lambda w: True) -> bool:
     """``negated`` on a sentence's token lists (``start``/``end`` local)."""
+    if not toks.may_negate:
+        return False
     lower = toks.lower
     lo, hi = _clause_bounds(toks, start, end, commas=True)
     before = [i for i in range(lo, start) if _is_negator(toks, i) and _reaches(toks, i, start)]

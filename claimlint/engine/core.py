@@ -275,10 +275,17 @@ class Engine:
         nlp = self.nlp
         requires, literals, spelled, alternatives = {}, {}, {}, {}
         pieces = _inside_word_pieces(nlp)
-        inside = set(pieces)
+        inside = set()
         for key, entry in self.entries.items():
             parts = self._anchor_parts(entry.pattern)
             requires[key] = _requirements(parts, pieces)
+            if entry.pattern.kind != "regex":
+                # a phrase or token pattern's word may be a piece the tokenizer cuts out of
+                # a longer word ("not" of "cannot"): such anchors are looked for inside
+                # words. A regex runs on the text, not on tokens: which of its anchors may
+                # follow a letter its own parse tells (``inside_word_anchors``), so "ll" of
+                # ``we\s*'ll`` is not looked for inside "will" and "all"
+                inside |= pieces & frozenset().union(*requires[key])
             if entry.pattern.kind == "regex" and _formula_size(entry.pattern.value) > SPLIT_TESTS \
                     and (alts := regex_alternatives(entry.pattern.value)):
                 # a regex of alternatives: each is tested only where its anchors are found
@@ -302,7 +309,7 @@ class Engine:
                 "position_sensitive": sensitive, "spelled": spelled,
                 # a regex's literal runs, all of them, as a test on a window's text
                 "formulas": {k: f for k, src in self._regexes.source.items()
-                             if (f := regex_formula(src))},
+                             if (f := regex_formula(src, lookarounds=True, marks=True))},
                 "relaxed": {k: relaxed(self._regexes.source[k]) for k in sensitive},
                 # anchors a match may hold right after a letter are looked for inside words
                 "inside_words": frozenset(inside), "alternatives": alternatives,
@@ -900,7 +907,8 @@ class Engine:
         if self.unanchored or not self.use_prefilter:
             windows = ((win, keys) for win in self._plan(st, wanted, keys))
         else:
-            windows = ((win, self._active(found, keys)) for win, hits in self._hit_windows(st)
+            windows = ((win, self._passing(st.doc, win, hits, found, self._active(found, keys)))
+                       for win, hits in self._hit_windows(st)
                        if (found := wanted.intersection(chain.from_iterable(hits))))
         for win, active in windows:
             if not active:
@@ -911,6 +919,25 @@ class Engine:
                 e = h.entry
                 if (e.rule, e.role, e.group) == part and not (h.contexts & cancel):
                     yield h
+
+    def _passing(self, doc: Document, win: Window, hits: list[tuple[str, ...]],
+                 found: set[str], keys: frozenset[str]) -> set[str]:
+        """The entries of ``keys`` whose words a window holds as they need them (in order, and
+        their text test: what ``_plan`` checks for sentence rules before spaCy sees a window;
+        an entry failing them cannot match there)."""
+        tests, alternatives = self._tests, self._alternatives
+        lower = None
+        out = set()
+        for k in keys:
+            if k in self._ordered and not _in_order(self._requires[k], hits):
+                continue
+            if k in tests.source:
+                if lower is None:
+                    lower = doc.text[win[0]:win[1]].lower()
+                if not tests[k](lower) or k in alternatives and not alternatives[k](found, lower):
+                    continue
+            out.add(k)
+        return out
 
     def _may_fire(self, st: _DocState, ri: int) -> bool:
         """False when a document rule certainly cannot fire: no anchor of its first group

@@ -136,23 +136,31 @@ def _seq_candidates(items: list, word_start: bool = False
     return out
 
 
+# characters rare in copy: a regex needing one is tested for it (``regex_formula``)
+MARKS = frozenset('"\u201c\u201d%&#+~\u00b1?!:;()')
+
 # words in nearly every window: testing for them costs a scan and rules nothing out
 FORMULA_SKIP = frozenset({"the", "of", "and", "to", "in", "is", "are", "was", "were", "be", "an",
                           "for", "with", "on", "at", "as", "by", "or", "it", "this", "that"})
 
 
 @lru_cache(maxsize=4096)
-def regex_formula(pattern: str) -> str | None:
+def regex_formula(pattern: str, lookarounds: bool = False, marks: bool = False) -> str | None:
     """A Python expression over ``t``, a window's lower-cased text, that is true wherever
     ``pattern`` can match in it: the literal runs the regex needs, joined by ``and`` along
     a sequence and ``or`` across alternatives (``('stem' in t and 'cell' in t)``). Where it
     is false no regex search is needed to know the regex finds nothing. None when the
-    regex needs no literal, or the standard parser rejects it."""
+    regex needs no literal, or the standard parser rejects it. With ``lookarounds``, what a
+    positive lookahead or lookbehind needs is needed too: a regex runs on one sentence, so
+    what its lookarounds see lies in that sentence (``^(?=.*\\bdrugs?\\b)`` needs "drug").
+    With ``marks``, a required character of MARKS counts as a literal too: a quotation
+    mark (``[\u201c"]``) rules out nearly every window of plain copy at the cost of a
+    one-character scan."""
     try:
         parsed = _parse(pattern, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError, FutureWarning):
         return None
-    formula = _seq_formula(list(parsed))
+    formula = _seq_formula(list(parsed), lookarounds, marks)
     return formula and simplified_formula(formula)
 
 
@@ -214,13 +222,15 @@ def _simplify(node, present: frozenset[str], absent: frozenset[str]):  # noqa: A
     return kept[0] if len(kept) == 1 else ast.BoolOp(node.op, kept)
 
 
-def _seq_formula(items: list) -> str | None:
-    """All of a sequence's literal runs and required groups (None: nothing required)."""
+def _seq_formula(items: list, lookarounds: bool = False, marks: bool = False) -> str | None:
+    """All of a sequence's literal runs and required groups (None: nothing required), with
+    ``lookarounds`` those of its positive lookarounds, with ``marks`` its MARKS."""
     parts: list[str] = []
     run = ""
 
     def flush() -> None:
-        if len(run.strip()) >= 2 and run.strip().lower() not in FORMULA_SKIP:
+        if len(run.strip()) >= 2 and run.strip().lower() not in FORMULA_SKIP \
+                or marks and len(run.strip()) == 1 and run.strip() in MARKS:
             parts.append(f"{run.lower()!r} in t")
 
     for op, av in items:
@@ -232,11 +242,17 @@ def _seq_formula(items: list) -> str | None:
         run = ""
         sub = None
         if op is sre_constants.SUBPATTERN:
-            sub = _seq_formula(list(av[-1]))
+            sub = _seq_formula(list(av[-1]), lookarounds, marks)
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
-            sub = _seq_formula(list(av[2]))
+            sub = _seq_formula(list(av[2]), lookarounds, marks)
+        elif op is sre_constants.ASSERT and lookarounds:
+            sub = _seq_formula(list(av[1]), lookarounds, marks)
+        elif op is sre_constants.IN and marks and av and all(
+                o is sre_constants.LITERAL and chr(v) in MARKS for o, v in av):
+            sub = " or ".join(f"{c!r} in t" for c in sorted({chr(v) for _, v in av}))
+            sub = f"({sub})" if len(av) > 1 else sub
         elif op is sre_constants.BRANCH:
-            alternatives = [_seq_formula(list(b)) for b in av[1]]
+            alternatives = [_seq_formula(list(b), lookarounds, marks) for b in av[1]]
             if all(alternatives):
                 sub = "(" + " or ".join(dict.fromkeys(alternatives)) + ")"
         if sub:
