@@ -35,8 +35,7 @@ from claimlint.claimmodel import (
     sentence_of,
 )
 from claimlint.document import Document
-from claimlint.engine.core import EngineFinding
-from claimlint.engine.core import _without_repeats as without_repeats
+from claimlint.engine.core import EngineFinding, without_repeats
 from claimlint.rulepack import Rule
 
 MODEL = Path(__file__).resolve().parent / "models" / "finder.json"

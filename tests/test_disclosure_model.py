@@ -6,7 +6,6 @@ site and decides a page's kind as ``claimlint.pagekind.classify`` does."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 
 from claimlint.config import Config
 from claimlint.lint import Linter
+from tests.readsets import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,14 +25,6 @@ SELLER = ("Welcome to the Renewal Joint Clinic. We offer stem cell therapy for k
 DISCLOSED = SELLER + ("Risks: the most common side effects are soreness and swelling where the "
                       "injection was given, and the treatment may not work for every patient.")
 BAKERY = "We are a friendly bakery. Our bread is baked every morning and our cakes are sold all day. " * 5
-
-
-def load_script(name: str):  # noqa: ANN201
-    sys.path.insert(0, str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

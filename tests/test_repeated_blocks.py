@@ -1,6 +1,6 @@
 """One claim, one finding across repeated title lines: a page's title repeated word for word as its
 first heading is one claim, reported once; a short section label repeated over two sections
-("Patient stories") is reported each time (claimlint.engine.core._without_repeats)."""
+("Patient stories") is reported each time (claimlint.engine.core.without_repeats)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_the_same_words_in_a_different_block_are_reported(linter):
 
 def test_a_repeat_without_the_first_finding_is_reported():
     from claimlint.document import Block, Document
-    from claimlint.engine.core import EngineFinding, _without_repeats
+    from claimlint.engine.core import EngineFinding, without_repeats
     from claimlint.rulepack import Rule
 
     text = "Cures knee pain fast\n\nCures knee pain fast\n\nShort one\n\nShort one"
@@ -46,13 +46,13 @@ def test_a_repeat_without_the_first_finding_is_reported():
         return EngineFinding(r, start, start + 5, start, start + 5)
 
     # the copy's finding of the same rule goes; another rule's, and a short label's, stay
-    kept = _without_repeats(doc, [at(rule, 0), at(rule, 22), at(other, 22), at(rule, 44),
+    kept = without_repeats(doc, [at(rule, 0), at(rule, 22), at(other, 22), at(rule, 44),
                                   at(rule, 55)])
     assert [(f.rule.id, f.start) for f in kept] == [
         ("TREATMENT.treats-condition", 0), ("GUARANTEE.guaranteed-results", 22),
         ("TREATMENT.treats-condition", 44), ("TREATMENT.treats-condition", 55)]
     # the earlier copy fired nothing of that rule: the later copy is reported
-    kept = _without_repeats(doc, [at(other, 0), at(rule, 22)])
+    kept = without_repeats(doc, [at(other, 0), at(rule, 22)])
     assert [(f.rule.id, f.start) for f in kept] == [
         ("GUARANTEE.guaranteed-results", 0), ("TREATMENT.treats-condition", 22)]
 

@@ -5,13 +5,13 @@ split, and never from a text that no longer matches its manifest. All copy here 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import sys
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.readsets import load_script
 
 SELLER = """Knee Injections at Harbor Regenerative Clinic
 
@@ -29,14 +29,6 @@ thousands of dollars for experimental treatments. Ask your doctor whether a prod
 and whether you would be part of a registered trial; according to published studies the evidence
 is limited.
 """
-
-
-def _load(name: str):  # noqa: ANN202
-    sys.path.insert(0, str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture()
@@ -57,7 +49,7 @@ def kind_only(tmp_path):
 
 
 def test_a_kind_only_manifest_trains_the_model(kind_only, tmp_path):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     rows, labels = train.load([f"{kind_only}:{tmp_path}"], heldout=None)
     assert labels == [0, 1] * 5
     model = train.fit(rows, labels, steps=300)
@@ -69,7 +61,7 @@ def test_a_kind_only_manifest_trains_the_model(kind_only, tmp_path):
 
 
 def test_the_command_line_writes_a_model_from_a_kind_only_manifest(kind_only, tmp_path, monkeypatch):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     out = tmp_path / "model.json"
     monkeypatch.setattr(sys, "argv", ["train_pagekind.py", f"{kind_only}:{tmp_path}",
                                       "--heldout", str(tmp_path / "none.jsonl"), "--out", str(out)])
@@ -79,7 +71,7 @@ def test_the_command_line_writes_a_model_from_a_kind_only_manifest(kind_only, tm
 
 
 def test_a_held_out_page_is_never_trained_on(kind_only, tmp_path):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     heldout = tmp_path / "heldout.jsonl"
     # the same page under another spelling of its URL is still the held-out page
     heldout.write_text(json.dumps({"file": "x.txt", "url": "http://www.example.org/page-3/"}) + "\n",
@@ -89,14 +81,14 @@ def test_a_held_out_page_is_never_trained_on(kind_only, tmp_path):
 
 
 def test_a_text_that_no_longer_matches_its_hash_is_refused(kind_only, tmp_path):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     (tmp_path / "004.txt").write_text(SELLER + "\nEdited later.\n", encoding="utf-8")
     with pytest.raises(ValueError, match="sha1"):
         train.load([f"{kind_only}:{tmp_path}"], heldout=None)
 
 
 def test_a_manifest_line_without_a_known_kind_is_refused(tmp_path):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     (tmp_path / "001.txt").write_text(SELLER, encoding="utf-8")
     manifest = tmp_path / "m.jsonl"
     manifest.write_text(json.dumps({"file": "001.txt", "kind": "advert"}) + "\n", encoding="utf-8")
@@ -108,15 +100,15 @@ def _featured_pages(manifest, texts) -> list[dict]:  # noqa: ANN001
     """The pages of a manifest with their page-kind features, as the scripts hold them."""
     from claimlint.pagekind import features
 
-    pages = _load("train_pagekind").load_pages([f"{manifest}:{texts}"], heldout=None)
+    pages = load_script("train_pagekind").load_pages([f"{manifest}:{texts}"], heldout=None)
     for p in pages:
         p["row"] = features(p["text"])
     return pages
 
 
 def test_cross_validation_predicts_every_development_page_from_models_that_never_saw_it(kind_only, tmp_path):
-    cv = _load("pagekind_cv")
-    train = _load("train_pagekind")
+    cv = load_script("pagekind_cv")
+    train = load_script("train_pagekind")
     pages = _featured_pages(kind_only, tmp_path)
     dev, extra = pages[:6], pages[6:]
     folds = cv.folds_of(len(dev), 3, seed=0)
@@ -154,7 +146,7 @@ def sentence_labeled(tmp_path):
 
 
 def test_claims_weighting_weighs_a_page_by_its_labeled_claims(sentence_labeled, kind_only, tmp_path):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     pages = train.load_pages([f"{sentence_labeled}:{tmp_path}", f"{kind_only}:{tmp_path}"], heldout=None)
     assert [p["claims"] for p in pages[:8]] == [0, 0, 1, 0, 2, 0, 3, 0]
     assert all(p["claims"] is None for p in pages[8:])  # kind-only: no sentences
@@ -172,7 +164,7 @@ def test_claims_weighting_weighs_a_page_by_its_labeled_claims(sentence_labeled, 
 
 
 def test_weights_of_one_fit_the_same_model_and_a_heavy_page_pulls_the_fit(kind_only, tmp_path):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     rows, labels = train.load([f"{kind_only}:{tmp_path}"], heldout=None)
     plain = train.fit(rows, labels, steps=200)
     assert train.fit(rows, labels, steps=200, weights=[1.0] * len(rows)) == plain
@@ -182,7 +174,7 @@ def test_weights_of_one_fit_the_same_model_and_a_heavy_page_pulls_the_fit(kind_o
 
 
 def test_the_command_line_fits_with_claims_weighting(sentence_labeled, kind_only, tmp_path, monkeypatch):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     out = tmp_path / "model.json"
     argv = ["train_pagekind.py", f"{sentence_labeled}:{tmp_path}", f"{kind_only}:{tmp_path}",
             "--heldout", str(tmp_path / "none.jsonl"), "--out", str(out), "--weight", "claims",
@@ -198,7 +190,7 @@ def test_the_command_line_fits_with_claims_weighting(sentence_labeled, kind_only
 
 
 def test_cost_fitting_targets_the_side_the_rules_score_best_and_thresholds_follow_f1():
-    cost = _load("pagekind_cost")
+    cost = load_script("pagekind_cost")
 
     def counts(seller: list[int], edu: list[int]) -> dict:
         page = {k: {"flagged": seller, "category": seller, "disclosure": [1, 0]}
@@ -225,7 +217,7 @@ def test_cost_fitting_targets_the_side_the_rules_score_best_and_thresholds_follo
 
 
 def test_cost_variants_predict_every_development_page_out_of_fold(kind_only, tmp_path):
-    cost = _load("pagekind_cost")
+    cost = load_script("pagekind_cost")
     pages = _featured_pages(kind_only, tmp_path)
     for p in pages:
         seller = [3, 1, 0] if p["kind"] == "promotional" else [0, 2, 0]
@@ -243,7 +235,7 @@ def test_cost_variants_predict_every_development_page_out_of_fold(kind_only, tmp
 
 def test_prior_labeled_moves_only_the_intercept_to_the_labeled_pages_share(sentence_labeled, kind_only,
                                                                            tmp_path, monkeypatch):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     pages = train.load_pages([f"{sentence_labeled}:{tmp_path}", f"{kind_only}:{tmp_path}"], heldout=None)
     assert train.labeled_share(pages) == pytest.approx(0.5)
     with pytest.raises(ValueError, match="sentence-labeled"):
@@ -270,8 +262,8 @@ def test_prior_labeled_moves_only_the_intercept_to_the_labeled_pages_share(sente
 
 def test_cue_comparison_predicts_every_page_out_of_fold_and_pairs_the_variants(sentence_labeled, kind_only,
                                                                                tmp_path):
-    cues = _load("pagekind_cues")
-    train = _load("train_pagekind")
+    cues = load_script("pagekind_cues")
+    train = load_script("train_pagekind")
     from claimlint.pagekind import features
 
     pages = train.load_pages([f"{sentence_labeled}:{tmp_path}", f"{kind_only}:{tmp_path}"], heldout=None)
@@ -304,7 +296,7 @@ def test_the_shipped_model_is_what_the_script_fits_from_the_committed_manifests(
     splits = ("kind", "fresh2", "fresh-read", "d2-read", "owndev-read")
     if not all((corpus / d / "pages").is_dir() for d in splits):
         pytest.skip("the training page texts are not saved here")
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     out = tmp_path / "pagekind.json"
     monkeypatch.setattr(sys, "argv", ["train_pagekind.py", *pairs, "--cues", "all", "--prior", "labeled",
                                       "--out", str(out)])
@@ -317,7 +309,7 @@ def test_the_shipped_model_is_what_the_script_fits_from_the_committed_manifests(
 def test_a_claims_count_makes_a_line_without_sentences_a_labeled_page(kind_only, tmp_path):
     """The read splits' kinds are committed with each page's count of labeled claims instead of
     its sentences: such a page weighs by its claims and sets the prior like a labeled page."""
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     lines = kind_only.read_text(encoding="utf-8").splitlines()
     counted = [json.dumps(json.loads(line) | {"claims": i}) for i, line in enumerate(lines[:4])]
     manifest = tmp_path / "read.jsonl"
@@ -336,7 +328,7 @@ def test_the_training_manifests_hold_no_check_unseen_or_held_out_page():
     import os
     from pathlib import Path
 
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     lines = (ROOT / "corpus" / "pagekind_read_manifest.jsonl").read_text(encoding="utf-8").splitlines()
     entries = [json.loads(line) for line in lines if line.strip()]
     fields = {"file", "url", "title", "kind", "discloses_risks", "claims", "sha1"}
@@ -365,8 +357,8 @@ def test_the_training_manifests_hold_no_check_unseen_or_held_out_page():
 def test_the_read_manifest_is_written_from_labeled_splits_without_their_sentences(tmp_path):
     """``pagekind_read_manifest.py`` keeps a page's kind, URL, claim count and text hash, never a
     sentence, and its hash is the one ``train_pagekind.py`` checks."""
-    make = _load("pagekind_read_manifest")
-    train = _load("train_pagekind")
+    make = load_script("pagekind_read_manifest")
+    train = load_script("train_pagekind")
     split = tmp_path / "fresh2"
     (split / "pages").mkdir(parents=True)
     (split / "pages" / "1.txt").write_text(SELLER, encoding="utf-8")
@@ -392,7 +384,7 @@ def test_the_read_manifest_is_written_from_labeled_splits_without_their_sentence
 def test_out_of_fold_by_site_never_predicts_a_page_from_its_own_site(kind_only, tmp_path):
     """``pagekind_oof.py``: pages of one site share a fold, and every training page gets a
     prediction from models fitted without its fold; the publisher cues read who publishes."""
-    oof = _load("pagekind_oof")
+    oof = load_script("pagekind_oof")
     assert oof.site("https://news.example.co.uk/a/b") == "example.co.uk"
     assert oof.site("http://www.example.org/x") == oof.site("https://blog.example.org/y") == "example.org"
     pages = _featured_pages(kind_only, tmp_path)
@@ -417,7 +409,7 @@ def test_layout_and_grammar_cues_read_how_a_page_is_written_not_what_it_says():
     """``pagekind_oof.py``'s measured-only variants ``layout`` and ``grammar``: bare short lines,
     bullets and capitals are shares of the page's lines; tense, third person, years,
     percentages and exclamation marks are rates per 300 words."""
-    oof = _load("pagekind_oof")
+    oof = load_script("pagekind_oof")
     menu = "Home\nAbout us\nBOOK NOW\n\u2022 Knee pain\n\u2022 Hip pain\nWe treat joints without surgery."
     cues = oof.layout_features(menu)
     assert cues["l_short"] == pytest.approx(5 / 6) and cues["l_bullet"] == pytest.approx(2 / 6)
@@ -431,7 +423,7 @@ def test_layout_and_grammar_cues_read_how_a_page_is_written_not_what_it_says():
 
 
 def test_the_read_manifest_writer_lists_only_read_splits(tmp_path, monkeypatch):
-    make = _load("pagekind_read_manifest")
+    make = load_script("pagekind_read_manifest")
     assert not set(make.MEASURED_SPLITS) & set(make.READ_SPLITS)
     monkeypatch.setattr(sys, "argv", ["pagekind_read_manifest.py", str(tmp_path), "--splits", "fresh2,fresh4",
                                       "--out", str(tmp_path / "read.jsonl")])
@@ -450,7 +442,7 @@ def _anchor(train) -> dict:  # noqa: ANN001
 def test_an_anchored_refit_moves_from_the_anchor_as_its_strength_falls(kind_only):
     """A strong pull keeps the anchor's weights, a weak one follows the new pages; 'kept'
     changes only the intercept; the anchor's standardisation is kept so its weights apply."""
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     anchor = _anchor(train)
     pages = train.load_pages([f"{kind_only}:{kind_only.parent}"], heldout=None)
     rows = [train.features(p["text"]) for p in pages]
@@ -470,7 +462,7 @@ def test_an_anchored_refit_moves_from_the_anchor_as_its_strength_falls(kind_only
 
 
 def test_anchored_cross_validation_never_scores_a_site_with_a_model_that_saw_it(kind_only, monkeypatch):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     anchor = _anchor(train)
     pages = train.load_pages([f"{kind_only}:{kind_only.parent}"], heldout=None)
     for i, p in enumerate(pages):  # five sites of two pages each
@@ -499,7 +491,7 @@ def test_anchored_cross_validation_never_scores_a_site_with_a_model_that_saw_it(
 
 
 def test_the_command_line_refits_an_anchor_and_moves_its_prior(kind_only, tmp_path, monkeypatch):
-    train = _load("train_pagekind")
+    train = load_script("train_pagekind")
     anchor_file = tmp_path / "anchor.json"
     anchor_file.write_text(json.dumps(_anchor(train)), encoding="utf-8")
     out = tmp_path / "refit.json"

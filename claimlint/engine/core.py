@@ -836,7 +836,7 @@ class Engine:
                 f.end -= 1
         findings = _without_yielded(findings)
         if one_per_claim:
-            findings = _one_per_claim(_without_repeats(st.doc, findings))
+            findings = _one_per_claim(without_repeats(st.doc, findings))
         for ri in self._doc_rules:
             if not self._may_fire(st, ri) or st.doc.page_kind not in self.rules[ri].pages:
                 continue  # (the page kind is worked out only when some rule needs it)
@@ -1050,7 +1050,7 @@ REPEAT_WORDS = 2  # a repeated block this short is a section label, not a repeat
 _SENTENCE_END = re.compile(r"[.!?…][\"'\u201d\u2019)\]]*$")  # a sentence, not a title line
 
 
-def _without_repeats(doc: Document, findings: list[EngineFinding],
+def without_repeats(doc: Document, findings: list[EngineFinding],
                      by: Callable[[EngineFinding], str] = lambda f: f.rule.id,
                      droppable: Callable[[EngineFinding], bool] = lambda f: True) -> list[EngineFinding]:
     """One claim, one finding, across repeated title lines: a block without closing
